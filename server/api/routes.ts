@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Storage } from '../storage/client.ts';
+import { badRequest } from '../http/errors.ts';
+import { parseTimeRange } from '../shared/time-range.ts';
+import { LogsQuery, LogsResponse, SeriesQuery, SeriesResponse } from './schemas.ts';
+import { countLogs, metricSeries, newestLogs, probeSeries, resolutionFor } from './queries.ts';
+
+export interface ApiOptions {
+  storage: Storage;
+  now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_POINTS = 20_000;
+
+/** Read models for the dashboard and the rules: logs and time series. */
+export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { storage } = options;
+  const now = options.now ?? Date.now;
+
+  app.get('/api/v1/logs', { schema: { tags: ['read'], summary: 'Search logs, newest first, with the total count', querystring: LogsQuery, response: { 200: LogsResponse } } }, async (request) => {
+    const q = request.query;
+    const filter = {
+      ...parseTimeRange(q, now(), DAY_MS),
+      environment: q.environment,
+      host: q.host,
+      service: q.service,
+      levels: q.level ? q.level.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) : undefined,
+      text: q.q,
+    };
+    const limit = q.limit ?? 100;
+    const [total, rows] = await Promise.all([countLogs(storage, filter), limit > 0 ? newestLogs(storage, filter, limit) : []]);
+    return { total, rows: rows.map(({ t, ...rest }) => ({ timestamp: new Date(Number(t)).toISOString(), ...rest })) };
+  });
+
+  app.get('/api/v1/series', { schema: { tags: ['read'], summary: 'A probe or metric time series at a chosen step', querystring: SeriesQuery, response: { 200: SeriesResponse } } }, async (request) => {
+    const q = request.query;
+    const range = parseTimeRange(q, now(), DAY_MS);
+    const step = q.step ?? 60;
+    if ((range.to - range.from) / (step * 1000) > MAX_POINTS) {
+      throw badRequest('too_many_points', `the range holds more than ${MAX_POINTS} steps of ${step} s; choose a larger step`, [{ field: 'step', reason: 'too small for the range' }]);
+    }
+    const resolution = resolutionFor(step);
+    const args = { ...range, environment: q.environment, step, resolution };
+    let points;
+    if (q.source === 'probes') {
+      if (!q.target) throw badRequest('missing_parameter', 'target is required for probe series', [{ field: 'target', reason: 'required' }]);
+      points = await probeSeries(storage, { ...args, target: q.target });
+    } else {
+      if (!q.host || !q.name) throw badRequest('missing_parameter', 'host and name are required for metric series', [{ field: q.host ? 'name' : 'host', reason: 'required' }]);
+      points = await metricSeries(storage, { ...args, host: q.host, name: q.name });
+    }
+    return { source: q.source, resolution, step, from: range.from, to: range.to, points };
+  });
+}

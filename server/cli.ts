@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { start } from './main.ts';
+import { ingestFileCommand } from './cli/ingest-file.ts';
+import { logsCommand } from './cli/logs.ts';
+
+// The `mimamori` command. Commands that read or change data talk to the
+// running server (MIMAMORI_URL, MIMAMORI_TOKEN): chDB lets only one process
+// open the data directory, and that process is the server.
+const program = new Command('mimamori').description('Mimamori 見守り — observability and SLO service').showHelpAfterError();
+
+program.command('start').description('run the server (same as npm start)').action(() => start());
+program.addCommand(ingestFileCommand());
+program.addCommand(logsCommand());
+
+await program.parseAsync(process.argv);

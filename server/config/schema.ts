@@ -1,0 +1,46 @@
+import { Type, type Static } from 'typebox';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.ts';
+
+// The YAML file's shape. Later capabilities add their sections here; unknown
+// keys are refused so that a typo never silently turns a setting off.
+
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'e.g. 200ms, 30s, 5m, 1h, 90d' });
+const Size = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })], { description: 'bytes, or e.g. 64KiB, 32MiB' });
+export const ENVIRONMENT_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,31}$';
+
+export const ConfigFileSchema = Type.Object(
+  {
+    timezone: Type.Optional(Type.String({ minLength: 1 })),
+    environments: Type.Optional(Type.Array(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN }), { minItems: 1, uniqueItems: true })),
+    retention: Type.Optional(
+      Type.Object(
+        { logs: Type.Optional(Duration), metrics: Type.Optional(Duration), probes: Type.Optional(Duration), rollups: Type.Optional(Duration) },
+        { additionalProperties: false },
+      ),
+    ),
+    ingest: Type.Optional(
+      Type.Object(
+        {
+          max_body_bytes: Type.Optional(Size),
+          max_line_bytes: Type.Optional(Size),
+          max_rows: Type.Optional(Type.Integer({ minimum: 1 })),
+          flush_interval: Type.Optional(Duration),
+          flush_rows: Type.Optional(Type.Integer({ minimum: 1 })),
+          max_pending_bytes: Type.Optional(Size),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    ingest_tokens: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: Type.String({ minLength: 1 }), secret_env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFile = Static<typeof ConfigFileSchema>;

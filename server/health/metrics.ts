@@ -1,0 +1,36 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Mimamori's own metrics (item 19), one registry per app so tests stay isolated. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'mimamori_' });
+  const kind = ['kind'] as const;
+  return {
+    registry,
+    ingestRows: new Counter({ name: 'mimamori_ingest_rows_total', help: 'Rows accepted by ingest', labelNames: kind, registers: [registry] }),
+    ingestBytes: new Counter({ name: 'mimamori_ingest_bytes_total', help: 'Uncompressed bytes accepted by ingest', labelNames: kind, registers: [registry] }),
+    ingestBatches: new Counter({ name: 'mimamori_ingest_batches_total', help: 'Ingest requests accepted', labelNames: kind, registers: [registry] }),
+    ingestDuplicates: new Counter({ name: 'mimamori_ingest_duplicate_batches_total', help: 'Requests answered from an earlier Idempotency-Key', labelNames: kind, registers: [registry] }),
+    ingestRejected: new Counter({ name: 'mimamori_ingest_rejected_batches_total', help: 'Ingest requests refused, by reason', labelNames: ['kind', 'reason'], registers: [registry] }),
+    ingestWriteSeconds: new Histogram({
+      name: 'mimamori_ingest_write_seconds',
+      help: 'Time from a validated request to its durable write-ahead log entry',
+      labelNames: kind,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+      registers: [registry],
+    }),
+    storageLoadSeconds: new Histogram({
+      name: 'mimamori_storage_load_seconds',
+      help: 'Time to load one write-ahead log segment into ClickHouse',
+      labelNames: kind,
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    storageLoadedRows: new Counter({ name: 'mimamori_storage_loaded_rows_total', help: 'Rows loaded into ClickHouse', labelNames: kind, registers: [registry] }),
+    storageRetries: new Counter({ name: 'mimamori_storage_load_retries_total', help: 'Segment loads that failed and will be retried', labelNames: kind, registers: [registry] }),
+    storageQuarantined: new Counter({ name: 'mimamori_storage_quarantined_rows_total', help: 'Rows the database refused, moved to wal/<kind>/failed', labelNames: kind, registers: [registry] }),
+    queueBytes: new Gauge({ name: 'mimamori_ingest_queue_bytes', help: 'Bytes accepted but not yet loaded into ClickHouse (batch queue depth)', labelNames: kind, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

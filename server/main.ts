@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, ConfigError } from './config/load.ts';
+import { createLogger } from './shared/logger.ts';
+import { openRuntime } from './runtime.ts';
+
+const VERSION = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')).version as string;
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `mimamori start`: config, storage, HTTP on HOST:PORT, graceful stop on SIGTERM/SIGINT. */
+export async function start(options: StartOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mimamori: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const dataDir = path.resolve(env.MIMAMORI_DATA ?? './data');
+  const logger = createLogger(dataDir);
+  logger.info({ config: config.source, dataDir, storage: env.CLICKHOUSE_URL ? 'remote' : 'embedded chDB' }, 'starting Mimamori');
+  const runtime = await openRuntime({ config, dataDir, env, logger, version: VERSION }).catch((error: Error) => {
+    const locked = /Cannot lock file|Code: 76/.test(error.message);
+    logger.fatal({ err: error }, locked ? `the data directory ${dataDir} is in use by another Mimamori process` : 'could not open storage');
+    process.exit(1);
+  });
+  const host = env.HOST ?? '127.0.0.1';
+  const port = Number(env.PORT ?? 8080);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new requests, loading accepted rows, closing storage');
+    const force = setTimeout(() => {
+      logger.error('graceful stop took longer than 30 s; exiting (accepted rows stay in the write-ahead log)');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    try {
+      await runtime.close();
+      logger.info('stopped');
+      logger.flush();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping; accepted rows stay in the write-ahead log');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  try {
+    await runtime.app.listen({ host, port });
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot listen on ${host}:${port}`);
+    await runtime.close().catch(() => undefined);
+    process.exit(1);
+  }
+  logger.info(`Mimamori ${VERSION} listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (API docs at /api/docs)`);
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/load.ts';
+import { openStorage, type Storage } from './storage/client.ts';
+import { BatchedWriter } from './storage/writer.ts';
+import { applyRetention } from './storage/retention.ts';
+import { createMetrics } from './health/metrics.ts';
+import { EventBus } from './shared/event-bus.ts';
+import { RecentKeys, KEY_MEMORY_MS } from './ingest/idempotency.ts';
+import { resolveIngestTokens } from './ingest/tokens.ts';
+import { sql, ts } from './storage/sql.ts';
+import { buildApp } from './app.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger | false;
+  now?: () => number;
+  version?: string;
+}
+
+export interface Runtime {
+  app: FastifyInstance;
+  storage: Storage;
+  writer: BatchedWriter;
+  bus: EventBus;
+  /** Stops taking requests, loads what was accepted, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens storage (migrations, retention, write-ahead log replay) and builds the app on it. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const log = options.logger || undefined;
+  const info = (msg: string) => log?.info(msg);
+  const dataDir = path.resolve(options.dataDir);
+  const storage = await openStorage({ dataDir, clickhouseUrl: env.CLICKHOUSE_URL, cluster: env.CLICKHOUSE_CLUSTER, log: info });
+  await applyRetention(storage, options.config.retention, info);
+  const metrics = createMetrics();
+  const writer = await BatchedWriter.open(storage, dataDir, options.config.ingest, {
+    loaded: (kind, rows, _bytes, seconds) => {
+      metrics.storageLoadedRows.inc({ kind }, rows);
+      metrics.storageLoadSeconds.observe({ kind }, seconds);
+    },
+    retrying: (kind, error, delayMs) => {
+      metrics.storageRetries.inc({ kind });
+      log?.warn({ kind, err: error, delayMs }, 'loading accepted rows into ClickHouse failed; will retry');
+    },
+    quarantined: (kind, file, rows, error) => {
+      metrics.storageQuarantined.inc({ kind }, rows);
+      log?.error({ kind, file, rows, err: error }, 'ClickHouse refused a write-ahead log segment; moved aside');
+    },
+  });
+  const recentKeys = new RecentKeys();
+  const now = options.now ?? Date.now;
+  const keys = await storage.query<{ key: string; rows: number; at: string }>(sql`
+    SELECT key, rows, toUnixTimestamp64Milli(received_at) AS at FROM ingest_batches
+    WHERE received_at > ${ts(now() - KEY_MEMORY_MS)} ORDER BY received_at LIMIT 200000`);
+  for (const k of keys) recentKeys.remember(k.key, k.rows, Number(k.at));
+  const tokens = resolveIngestTokens(options.config.ingestTokens, env, dataDir);
+  const bus = new EventBus();
+  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  let closed = false;
+  return {
+    app,
+    storage,
+    writer,
+    bus,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await writer.close();
+      await storage.close();
+    },
+  };
+}

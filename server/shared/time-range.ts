@@ -1,0 +1,22 @@
+import { badRequest } from '../http/errors.ts';
+
+/** Parses a query-string time: epoch milliseconds or an RFC 3339 / ISO 8601 date-time. */
+export function parseTimeParam(value: string | undefined, field: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`);
+  if (!Number.isFinite(ms)) throw badRequest('invalid_time', `${field}: "${value}" is not epoch milliseconds or an RFC 3339 time`, [{ field, reason: 'not a time' }]);
+  return ms;
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** from/to with defaults (the last `defaultSpanMs` up to now), refusing an inverted range. */
+export function parseTimeRange(query: { from?: string; to?: string }, now: number, defaultSpanMs: number): TimeRange {
+  const to = parseTimeParam(query.to, 'to', now);
+  const from = parseTimeParam(query.from, 'from', to - defaultSpanMs);
+  if (from >= to) throw badRequest('invalid_time', '"from" must be before "to"', [{ field: 'from', reason: 'not before to' }]);
+  return { from, to };
+}

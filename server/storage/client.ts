@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { Sql } from './sql.ts';
+import type { Dialect } from './dialect.ts';
+import { migrate } from './migrate.ts';
+
+/**
+ * The one door to ClickHouse. Embedded chDB when CLICKHOUSE_URL is unset
+ * (data under <dataDir>/clickhouse), a ClickHouse server when it is set.
+ * Every other folder goes through this interface, never the client.
+ */
+export interface Storage {
+  readonly mode: 'embedded' | 'remote';
+  readonly dialect: Dialect;
+  query<T>(q: Sql): Promise<T[]>;
+  command(q: Sql): Promise<void>;
+  /** Loads one NDJSON segment file into `<table>_ingest`; the token makes a replay store it once. */
+  loadSegment(table: string, file: string, token: string): Promise<void>;
+  /** Small inserts of JS rows (bookkeeping, not the telemetry hot path). */
+  insertRows(table: string, rows: object[], token: string): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  dataDir: string;
+  clickhouseUrl?: string;
+  cluster?: string;
+  log: (msg: string) => void;
+}
+
+// chDB applies per-query settings session-wide (STACK.md), so every insert
+// names all the settings it relies on, including its own dedup token.
+const INSERT_SETTINGS = {
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  input_format_skip_unknown_fields: 0,
+  insert_deduplicate: 1,
+} as const;
+
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const remote = Boolean(options.clickhouseUrl);
+  const dialect: Dialect = options.cluster ? { cluster: options.cluster } : {};
+  let client: ClickHouseClient;
+  if (remote) {
+    client = createClient({ url: options.clickhouseUrl, request_timeout: 60_000 });
+  } else {
+    const dir = path.resolve(options.dataDir, 'clickhouse');
+    fs.mkdirSync(dir, { recursive: true });
+    // The client bundles its own copy of the Connection types, hence the cast.
+    client = createClient({ connection: createChdbConnection({ path: dir }) as never });
+  }
+  await migrate(client, dialect, options.log);
+  const structures = new Map<string, string>();
+  const structureOf = async (table: string) => {
+    let structure = structures.get(table);
+    if (!structure) {
+      const result = await client.query({
+        query: 'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String} ORDER BY position',
+        query_params: { t: dialect.cluster ? `${table}_local` : table },
+        format: 'JSONEachRow',
+      });
+      const columns = await result.json<{ name: string; type: string }>();
+      if (columns.length === 0) throw new Error(`unknown table ${table}`);
+      structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
+      structures.set(table, structure);
+    }
+    return structure;
+  };
+  return {
+    mode: remote ? 'remote' : 'embedded',
+    dialect,
+    async query<T>(q: Sql) {
+      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow' });
+      return result.json<T>();
+    },
+    async command(q: Sql) {
+      await client.command({ query: q.text, query_params: q.params });
+    },
+    async loadSegment(table, file, token) {
+      const settings = { ...INSERT_SETTINGS, insert_deduplication_token: token };
+      const target = `${table}_ingest`;
+      if (remote) {
+        // A server cannot read our files: stream the bytes to it instead.
+        const stream = await client.exec({
+          query: `INSERT INTO ${target} FORMAT JSONEachRow`,
+          values: fs.createReadStream(file),
+          clickhouse_settings: { ...settings, distributed_foreground_insert: 1 },
+        });
+        stream.stream.resume();
+        return;
+      }
+      // Embedded: the engine reads the file itself, the fastest path (STACK.md).
+      await client.command({
+        query: `INSERT INTO ${target} SELECT * FROM file({file:String}, 'JSONEachRow', {structure:String})`,
+        query_params: { file, structure: await structureOf(target) },
+        clickhouse_settings: settings,
+      });
+    },
+    async insertRows(table, rows, token) {
+      if (rows.length === 0) return;
+      await client.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: token } });
+    },
+    async ping() {
+      try {
+        const result = await client.query({ query: 'SELECT 1 AS ok', format: 'JSONEachRow' });
+        return (await result.json<{ ok: number }>())[0]?.ok === 1;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

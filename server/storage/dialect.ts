@@ -1,0 +1,51 @@
+// Renders migration SQL for a single node or for a cluster.
+//
+// Markers in migrations/*.sql:
+//   {{table:NAME}}   the table NAME (cluster: the shard-local NAME_local)
+//   {{on_cluster}}   nothing, or ON CLUSTER "<cluster>"
+//   {{engine:KIND}}  KIND (cluster: ReplicatedKIND with a per-table path)
+// In cluster mode every CREATE TABLE also gets a Distributed table NAME
+// over NAME_local, so queries and inserts keep using the plain names.
+
+export interface Dialect {
+  cluster?: string;
+}
+
+const MARKER = /\{\{(table|on_cluster|engine)(?::([A-Za-z_][A-Za-z0-9_]*))?\}\}/g;
+
+export function renderStatement(statement: string, dialect: Dialect): string[] {
+  const cluster = dialect.cluster;
+  let createdTable: string | undefined;
+  const text = statement.replace(MARKER, (_all, kind: string, arg: string | undefined) => {
+    if (kind === 'on_cluster') return cluster ? `ON CLUSTER ${quoteIdent(cluster)}` : '';
+    if (kind === 'table') {
+      createdTable ??= arg;
+      return cluster ? `${arg}_local` : arg!;
+    }
+    if (!cluster) return arg!;
+    const table = `${createdTable}_local`;
+    return `Replicated${arg}('/clickhouse/tables/{shard}/{database}/${table}', '{replica}')`;
+  });
+  if (!cluster || !/^\s*CREATE\s+TABLE/i.test(stripComments(statement)) || !createdTable) return [text];
+  const distributed =
+    `CREATE TABLE IF NOT EXISTS ${createdTable} ON CLUSTER ${quoteIdent(cluster)} AS ${createdTable}_local ` +
+    `ENGINE = Distributed(${quoteIdent(cluster)}, currentDatabase(), ${createdTable}_local, rand())`;
+  return [text, distributed];
+}
+
+/** Splits a migration file into statements on `;` at the end of a line. */
+export function splitStatements(fileText: string): string[] {
+  return fileText
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => stripComments(s).trim().length > 0);
+}
+
+function stripComments(sqlText: string): string {
+  return sqlText.replace(/^\s*--.*$/gm, '').trim();
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid cluster name "${name}"`);
+  return name;
+}
