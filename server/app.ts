@@ -36,7 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, deps.version ?? '0.0.0');
 
   await app.register(homeRoutes);
-  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, environments: deps.config.environments, limits: { ...deps.config.ingest }, recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
+  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, environments: deps.config.environments, limits: { ...deps.config.ingest }, retentionDays: { logs: deps.config.retention.logsDays, metrics: deps.config.retention.metricsDays, probes: deps.config.retention.probesDays }, recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });
   return app;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { Compile } from 'typebox/compile';
 import { ConfigFileSchema, type ConfigFile } from './schema.ts';
 import { parseDurationMs, parseSizeBytes } from './units.ts';
@@ -57,12 +57,18 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const data: unknown = doc.toJS() ?? {};
   const lineOf = (pathParts: (string | number)[]) => lineOfPath(doc, lineCounter, pathParts);
   if (!checkFile.Check(data)) {
-    const first = [...checkFile.Errors(data)].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
-    const parts = first.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    const extra = (first.params as { additionalProperties?: string[] }).additionalProperties;
-    const where = [...parts, ...(extra ? [extra[0]!] : [])];
-    const reason = extra ? `unknown key "${extra[0]}"` : first.message;
-    throw new ConfigError(file, lineOf(where), `${where.join('.') || '(top level)'}: ${reason}`);
+    const errors = [...checkFile.Errors(data)];
+    const toParts = (p: string) => p.split('/').slice(1).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    // An unknown key shows up as "schema is false" at the key's own path.
+    const unknown = errors.find((e) => e.keyword === 'boolean' && e.schemaPath.endsWith('/additionalProperties'));
+    if (unknown) {
+      const where = toParts(unknown.instancePath);
+      throw new ConfigError(file, lineOf(where), `${where.join('.')}: unknown key "${where[where.length - 1]}"`);
+    }
+    const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
+    const missing = (first.params as { requiredProperties?: string[] }).requiredProperties?.[0];
+    const where = [...toParts(first.instancePath), ...(missing ? [missing] : [])];
+    throw new ConfigError(file, lineOf(where), `${where.join('.') || '(top level)'}: ${missing ? 'required key is missing' : first.message}`);
   }
   return resolveConfig(data as ConfigFile, file, env, lineOf);
 }
@@ -109,9 +115,14 @@ function resolveConfig(
   };
 }
 
-/** 1-based line of the deepest YAML node that exists along the path. */
+/** 1-based line of the deepest YAML node along the path (for a map entry, the line of its key). */
 function lineOfPath(doc: Document, counter: LineCounter, parts: (string | number)[]): number | undefined {
   for (let n = parts.length; n >= 0; n--) {
+    const parent = n === 0 ? undefined : n === 1 ? doc.contents : doc.getIn(parts.slice(0, n - 1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === parts[n - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+    }
     const node = n === 0 ? doc.contents : doc.getIn(parts.slice(0, n), true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }

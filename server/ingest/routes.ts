@@ -15,6 +15,7 @@ export interface IngestOptions {
   tokens: () => readonly IngestToken[];
   environments: readonly string[];
   limits: { maxBodyBytes: number; maxLineBytes: number; maxRows: number; maxPendingBytes: number };
+  retentionDays: Record<TelemetryTable, number>;
   recentKeys: RecentKeys;
   metrics: Metrics;
   bus: EventBus;
@@ -90,7 +91,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
 
   async function parseBatch(kind: TelemetryTable, body: Buffer, request: FastifyRequest): Promise<ValidBatch> {
     const raw = await decodeBody(body, request.headers['content-encoding'], limits.maxBodyBytes);
-    const ctx = { environments, maxLineBytes: limits.maxLineBytes, maxRows: limits.maxRows, now: now() };
+    const ctx = { environments, maxLineBytes: limits.maxLineBytes, maxRows: limits.maxRows, now: now(), retentionDays: options.retentionDays[kind] };
     if (bodyFormat(request.headers['content-type'], raw) === 'ndjson') return validateNdjson(kind, raw, ctx);
     let items: unknown;
     try {

@@ -9,6 +9,8 @@ export interface ValidationContext {
   maxLineBytes: number;
   maxRows: number;
   now: number;
+  /** Rows older than the kind's retention would be dropped by the TTL at once: refuse them instead. */
+  retentionDays: number;
 }
 
 export interface ValidBatch {
@@ -89,7 +91,7 @@ function checkRecord(kind: TelemetryTable, record: unknown, line: number, ctx: V
     details.push({ line, field: 'environment', reason: `unknown environment "${environment}" (configured: ${[...ctx.environments].join(', ')})` });
     return false;
   }
-  const problem = timestampProblem(timestamp, ctx.now);
+  const problem = timestampProblem(timestamp, ctx.now, ctx.retentionDays);
   if (problem) {
     details.push({ line, field: 'timestamp', reason: problem });
     return false;
@@ -110,7 +112,7 @@ function describe(checker: ReturnType<typeof Compile>, record: unknown, line: nu
 }
 
 /** Why ClickHouse could not take this timestamp, or undefined when it can. */
-export function timestampProblem(value: string | number, now: number): string | undefined {
+export function timestampProblem(value: string | number, now: number, retentionDays = Infinity): string | undefined {
   let ms: number;
   if (typeof value === 'number') {
     ms = value;
@@ -125,5 +127,6 @@ export function timestampProblem(value: string | number, now: number): string | 
   }
   if (ms < EARLIEST_MS) return `${new Date(ms).toISOString()} is before 2000-01-01 (epoch seconds instead of milliseconds?)`;
   if (ms > now + FUTURE_SLACK_MS) return `${new Date(ms).toISOString()} is more than a day in the future`;
+  if (ms < now - retentionDays * 86_400_000) return `${new Date(ms).toISOString()} is older than the retention of ${retentionDays} days`;
   return undefined;
 }

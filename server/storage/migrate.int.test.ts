@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage, type Storage } from './client.ts';
+import { readMigrations } from './migrate.ts';
+import { renderStatement } from './dialect.ts';
+import { sql } from './sql.ts';
+import { tempDir } from '../../test/helpers/runtime.ts';
+
+let storage: Storage;
+const dataDir = tempDir();
+beforeAll(async () => {
+  storage = await openStorage({ dataDir, log: () => undefined });
+});
+afterAll(async () => {
+  await storage.close();
+});
+
+describe('migrations', () => {
+  it('are applied once and recorded', async () => {
+    const applied = await storage.query<{ version: number; name: string }>(sql`SELECT version, name FROM schema_migrations ORDER BY version`);
+    expect(applied.map((m) => m.name)).toEqual(readMigrations({}).map((m) => m.name));
+    const tables = await storage.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name`);
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['logs', 'logs_ingest', 'metrics', 'metrics_1h', 'metrics_1m', 'probes', 'probes_1h', 'probes_1m', 'ingest_batches']),
+    );
+  });
+
+  it('give every telemetry row an environment', async () => {
+    const rows = await storage.query<{ table: string }>(
+      sql`SELECT table FROM system.columns WHERE database = currentDatabase() AND name = 'environment' AND has(${['logs', 'metrics', 'probes', 'probes_1m', 'probes_1h', 'metrics_1m', 'metrics_1h']}, table)`,
+    );
+    expect(rows).toHaveLength(7);
+  });
+
+  it('render cluster DDL (ON CLUSTER, Replicated engines, Distributed tables) that ClickHouse parses', async () => {
+    const statements = readMigrations({ cluster: 'mimamori_cluster' }).flatMap((m) => m.statements);
+    expect(statements.some((s) => /ReplicatedAggregatingMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/probes_1m_local', '\{replica\}'\)/.test(s))).toBe(true);
+    expect(statements.some((s) => /CREATE TABLE IF NOT EXISTS logs ON CLUSTER mimamori_cluster AS logs_local ENGINE = Distributed/.test(s))).toBe(true);
+    expect(statements.every((s) => !s.includes('{{'))).toBe(true);
+    for (const statement of statements) {
+      const [row] = await storage.query<{ f: string }>(sql`SELECT formatQuery(${statement}) AS f`);
+      expect(row!.f).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW)/);
+      if (/^CREATE/.test(statement)) expect(row!.f).toContain('ON CLUSTER mimamori_cluster');
+    }
+  });
+
+  it('keep the single-node DDL free of cluster clauses', () => {
+    const [single] = renderStatement('CREATE TABLE IF NOT EXISTS {{table:t}} {{on_cluster}} (a UInt8) ENGINE = {{engine:MergeTree}} ORDER BY a', {});
+    expect(single).toBe('CREATE TABLE IF NOT EXISTS t  (a UInt8) ENGINE = MergeTree ORDER BY a');
+  });
+});
