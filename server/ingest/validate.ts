@@ -9,6 +9,8 @@ export interface ValidationContext {
   maxLineBytes: number;
   maxRows: number;
   now: number;
+  /** Keep the parsed records for the event bus (probes); logs and metrics skip it to spare the heap. */
+  keepRecords: boolean;
   /** Rows older than the kind's retention would be dropped by the TTL at once: refuse them instead. */
   retentionDays: number;
 }
@@ -17,6 +19,7 @@ export interface ValidBatch {
   /** NDJSON ready for the engine: the client's own bytes when they were NDJSON. */
   ndjson: Buffer;
   rows: number;
+  /** The parsed rows, when the context asked to keep them. */
   records: unknown[];
 }
 
@@ -29,30 +32,35 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?
 
 /** Validates an NDJSON body line by line; any bad line rejects the whole batch. */
 export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: ValidationContext): ValidBatch {
-  const lines = body.toString('utf8').split('\n');
+  const text = body.toString('utf8');
   const records: unknown[] = [];
   const details: ErrorDetail[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.length === 0 || /^\s*$/.test(line)) continue;
-    if (records.length >= ctx.maxRows) throw tooLarge(`more than ${ctx.maxRows} rows in one request`, [{ line: i + 1, reason: `row limit ${ctx.maxRows}`, limit: ctx.maxRows }]);
+  let rows = 0;
+  // Walk the lines in place (no split array), so each line is garbage as soon as it is checked.
+  for (let start = 0, lineNo = 1; start < text.length; start = text.indexOf('\n', start) + 1 || text.length, lineNo++) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end === -1 ? text.length : end);
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && /^\s*$/.test(line))) continue;
+    if (rows >= ctx.maxRows) throw tooLarge(`more than ${ctx.maxRows} rows in one request`, [{ line: lineNo, reason: `row limit ${ctx.maxRows}`, limit: ctx.maxRows }]);
     if (line.length > ctx.maxLineBytes / 3 && Buffer.byteLength(line) > ctx.maxLineBytes) {
-      throw tooLarge(`line ${i + 1} is longer than ${ctx.maxLineBytes} bytes`, [{ line: i + 1, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
+      throw tooLarge(`line ${lineNo} is longer than ${ctx.maxLineBytes} bytes`, [{ line: lineNo, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
     }
     let record: unknown;
     try {
       record = JSON.parse(line);
     } catch (error) {
-      details.push({ line: i + 1, reason: `not valid JSON: ${(error as Error).message}` });
+      details.push({ line: lineNo, reason: `not valid JSON: ${(error as Error).message}` });
       if (details.length >= MAX_DETAILS) break;
       continue;
     }
-    if (checkRecord(kind, record, i + 1, ctx, details)) records.push(record);
-    else if (details.length >= MAX_DETAILS) break;
+    if (checkRecord(kind, record, lineNo, ctx, details)) {
+      rows++;
+      if (ctx.keepRecords) records.push(record);
+    } else if (details.length >= MAX_DETAILS) break;
   }
-  finish(details, records.length);
+  finish(details, rows);
   const ndjson = body.length > 0 && body[body.length - 1] !== 0x0a ? Buffer.concat([body, Buffer.from('\n')]) : body;
-  return { ndjson, rows: records.length, records };
+  return { ndjson, rows, records };
 }
 
 /** Validates a JSON array body (already parsed); rows are re-encoded as NDJSON. */
@@ -68,7 +76,7 @@ export function validateArray(kind: TelemetryTable, items: unknown[], ctx: Valid
     parts.push(encoded);
   }
   finish(details, parts.length);
-  return { ndjson: Buffer.from(parts.length ? `${parts.join('\n')}\n` : ''), rows: parts.length, records: items };
+  return { ndjson: Buffer.from(parts.length ? `${parts.join('\n')}\n` : ''), rows: parts.length, records: ctx.keepRecords ? items : [] };
 }
 
 function finish(details: ErrorDetail[], rows: number): void {

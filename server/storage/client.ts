@@ -37,6 +37,7 @@ const INSERT_SETTINGS = {
   deduplicate_blocks_in_dependent_materialized_views: 1,
   input_format_skip_unknown_fields: 0,
   insert_deduplicate: 1,
+  input_format_parallel_parsing: 0,
 } as const;
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {

@@ -20,7 +20,7 @@ describe('migrations', () => {
     expect(applied.map((m) => m.name)).toEqual(readMigrations({}).map((m) => m.name));
     const tables = await storage.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name`);
     expect(tables.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['logs', 'logs_ingest', 'metrics', 'metrics_1h', 'metrics_1m', 'probes', 'probes_1h', 'probes_1m', 'ingest_batches']),
+      expect.arrayContaining(['logs', 'logs_1m', 'logs_ingest', 'metrics', 'metrics_1h', 'metrics_1m', 'probes', 'probes_1h', 'probes_1m', 'ingest_batches']),
     );
   });
 

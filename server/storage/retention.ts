@@ -14,6 +14,7 @@ export async function applyRetention(storage: Storage, retention: Retention, log
     ['logs', 'timestamp', retention.logsDays],
     ['metrics', 'timestamp', retention.metricsDays],
     ['probes', 'timestamp', retention.probesDays],
+    ['logs_1m', 'time', Math.max(retention.rollupsDays, retention.logsDays)],
     ['metrics_1m', 'time', retention.metricsDays],
     ['probes_1m', 'time', retention.probesDays],
     ['metrics_1h', 'time', Math.max(retention.rollupsDays, retention.metricsDays)],

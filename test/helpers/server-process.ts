@@ -24,7 +24,9 @@ export interface ServerProcess {
 /** Starts `mimamori start` as a real child process and waits until /readyz answers. */
 export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mimamori.js'), 'start'], {
+  // SERVER_NODE_ARGS (e.g. --cpu-prof) lets a benchmark profile the server process.
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'mimamori.js'), 'start'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,111 @@
+// Ingest benchmark (issue 2): 2,000,000 realistic log lines, 5,000 per
+// request, 4 concurrent, over loopback HTTP into a fresh server process.
+// Prints lines/s to the last acknowledgement (durable in the write-ahead
+// log) and to the moment every row is queryable in ClickHouse, the
+// server's peak RSS, and p50/p95 of the ERROR count over the whole range.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
+import { tempDir } from '../test/helpers/runtime.ts';
+import { cpuDelta, peakRssMiB, threadCpuSeconds, timeRequests } from './stats.ts';
+
+const TOTAL = Number(process.env.BENCH_LINES ?? 2_000_000);
+const PER_REQUEST = 5_000;
+const CONCURRENCY = 4;
+
+const HOSTS = ['web-1', 'web-2', 'web-3', 'ap-1'];
+const PATHS = ['/', '/news/2026/11/notice.html', '/api/v1/members/search', '/login', '/static/app.js', '/grants/apply'];
+function line(i: number, start: number): string {
+  const r = (i * 2654435761) >>> 0;
+  const level = r % 100 < 3 ? 'ERROR' : r % 100 < 9 ? 'WARN' : r % 100 < 10 ? 'DEBUG' : 'INFO';
+  const service = ['portal', 'api', 'batch', 'nginx'][r % 4]!;
+  const message =
+    level === 'ERROR'
+      ? `request failed: upstream timed out after 5000 ms (path=${PATHS[r % 6]} request_id=${r.toString(16)})`
+      : `${['GET', 'POST'][r % 2]} ${PATHS[(r >> 3) % 6]} ${[200, 200, 302, 404][r % 4]} ${(r % 900) + 3}ms user=${r % 5000}`;
+  return JSON.stringify({ timestamp: start + Math.floor(i / 600), environment: r % 10 === 0 ? 'staging' : 'production', host: HOSTS[r % 4], service, level, message, attributes: { request_id: r.toString(16), bytes: r % 20000 } });
+}
+
+// node:http with keep-alive costs the load generator less CPU than fetch,
+// leaving more of the shared 2 cores to the server under test.
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function post(url: string, headers: Record<string, string>, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`ingest answered ${res.statusCode}: ${Buffer.concat(chunks)}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main() {
+  const dataDir = tempDir('mimamori-bench-ingest-');
+  const start = Date.now() - 3_600_000;
+  process.stderr.write(`generating ${TOTAL} lines…\n`);
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < TOTAL; i += PER_REQUEST) {
+    const lines: string[] = [];
+    for (let j = i; j < Math.min(TOTAL, i + PER_REQUEST); j++) lines.push(line(j, start));
+    bodies.push(Buffer.from(`${lines.join('\n')}\n`));
+  }
+  const bytes = bodies.reduce((n, b) => n + b.length, 0);
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+  const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' };
+
+  let next = 0;
+  const cpuBefore = threadCpuSeconds(server.child.pid!);
+  const clientCpuBefore = process.cpuUsage();
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        await post(`${server.url}/api/v1/ingest/logs`, headers, body);
+      }
+    }),
+  );
+  const ackedSeconds = (performance.now() - began) / 1000;
+  const range = `from=${start - 60_000}&to=${Date.now() + 60_000}`;
+  let stored = 0;
+  while (stored < TOTAL) {
+    stored = ((await (await fetch(`${server.url}/api/v1/logs?${range}&limit=0`)).json()) as { total: number }).total;
+    if (stored < TOTAL) await new Promise((r) => setTimeout(r, 20));
+  }
+  const storedSeconds = (performance.now() - began) / 1000;
+  const serverCpu = cpuDelta(cpuBefore, threadCpuSeconds(server.child.pid!));
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const rss = peakRssMiB(server.child.pid!);
+
+  let errors = 0;
+  const query = await timeRequests(50, async () => {
+    errors = ((await (await fetch(`${server.url}/api/v1/logs?level=error&${range}&limit=0`)).json()) as { total: number }).total;
+  });
+  const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
+  server.child.kill('SIGTERM');
+  await waitForExit(server.child);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+
+  const result = {
+    lines: TOTAL,
+    mb: +(bytes / 1e6).toFixed(1),
+    acked_lines_per_s: Math.round(TOTAL / ackedSeconds),
+    queryable_lines_per_s: Math.round(TOTAL / storedSeconds),
+    server_peak_rss_mib: Math.round(rss),
+    error_count: errors,
+    error_count_p50_ms: +query.p50.toFixed(1),
+    error_count_p95_ms: +query.p95.toFixed(1),
+    seconds: +storedSeconds.toFixed(2),
+    server_js_heap_total_mib: Math.round(gauge('mimamori_nodejs_heap_size_total_bytes') / 2 ** 20),
+    server_cpu_s_by_thread: serverCpu,
+    client_cpu_s: +((clientCpu.user + clientCpu.system) / 1e6).toFixed(2),
+  };
+  console.log(JSON.stringify({ bench: 'ingest-logs', ...result }));
+}
+
+await main();
