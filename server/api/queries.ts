@@ -99,60 +99,42 @@ function bucket(column: string, step: number): Sql {
 export function probeSeries(storage: Storage, a: SeriesArgs & { target: string }): Promise<ProbePointT[]> {
   const table = raw(TABLES.probes[a.resolution]);
   if (a.resolution === 'raw') {
-    return storage.query<Record<string, unknown>>(sql`
+    return storage.query(sql`
       SELECT ${bucket('timestamp', a.step)} AS t, count() AS count, countIf(ok) / count() AS ok_ratio,
         countIf(total_ms > 5000) AS slow_count, avg(total_ms) AS avg_ms, max(total_ms) AS max_ms,
-        quantilesTDigest(0.5, 0.95, 0.99)(total_ms) AS q,
+        (quantilesTDigest(0.5, 0.95, 0.99)(total_ms) AS qs)[1] AS p50_ms, qs[2] AS p95_ms, qs[3] AS p99_ms,
         avg(dns_ms) AS dns_ms, avg(connect_ms) AS connect_ms, avg(tls_ms) AS tls_ms, avg(ttfb_ms) AS ttfb_ms
       FROM ${table}
       WHERE environment = ${a.environment} AND target = ${a.target} AND timestamp >= ${ts(a.from)} AND timestamp < ${ts(a.to)}
-      GROUP BY t ORDER BY t`).then((rows) => withQuantiles(rows) as ProbePointT[]);
+      GROUP BY t ORDER BY t`);
   }
-  return storage.query<Record<string, unknown>>(sql`
+  return storage.query(sql`
     SELECT ${bucket('r.time', a.step)} AS t, sum(r.count) AS count, sum(r.ok_count) / sum(r.count) AS ok_ratio,
       sum(r.slow_count) AS slow_count, sum(r.sum_ms) / sum(r.count) AS avg_ms, max(r.max_ms) AS max_ms,
-      quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(r.quantiles_ms) AS qs, [qs[1], qs[3], qs[4]] AS q,
+      (quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(r.quantiles_ms) AS qs)[1] AS p50_ms, qs[3] AS p95_ms, qs[4] AS p99_ms,
       avgMerge(r.dns_ms) AS dns_ms, avgMerge(r.connect_ms) AS connect_ms, avgMerge(r.tls_ms) AS tls_ms, avgMerge(r.ttfb_ms) AS ttfb_ms
     FROM ${table} AS r
     WHERE r.environment = ${a.environment} AND r.target = ${a.target} AND r.time >= ${bucketStart(a.from, a.step)} AND r.time < ${ts(a.to)}
-    GROUP BY t ORDER BY t`).then((rows) => withQuantiles(rows) as ProbePointT[]);
+    GROUP BY t ORDER BY t`);
 }
 
 export function metricSeries(storage: Storage, a: SeriesArgs & { host: string; name: string }): Promise<MetricPointT[]> {
   const table = raw(TABLES.metrics[a.resolution]);
   if (a.resolution === 'raw') {
-    return storage.query<Record<string, unknown>>(sql`
+    return storage.query(sql`
       SELECT ${bucket('timestamp', a.step)} AS t, count() AS count, avg(value) AS avg, min(value) AS min, max(value) AS max, argMax(value, timestamp) AS last
       FROM ${table}
       WHERE environment = ${a.environment} AND name = ${a.name} AND host = ${a.host} AND timestamp >= ${ts(a.from)} AND timestamp < ${ts(a.to)}
-      GROUP BY t ORDER BY t`).then((rows) => numeric(rows) as MetricPointT[]);
+      GROUP BY t ORDER BY t`);
   }
-  return storage.query<Record<string, unknown>>(sql`
+  return storage.query(sql`
     SELECT ${bucket('r.time', a.step)} AS t, sum(r.count) AS count, sum(r.sum) / sum(r.count) AS avg, min(r.min) AS min, max(r.max) AS max, argMaxMerge(r.last) AS last
     FROM ${table} AS r
     WHERE r.environment = ${a.environment} AND r.name = ${a.name} AND r.host = ${a.host} AND r.time >= ${bucketStart(a.from, a.step)} AND r.time < ${ts(a.to)}
-    GROUP BY t ORDER BY t`).then((rows) => numeric(rows) as MetricPointT[]);
+    GROUP BY t ORDER BY t`);
 }
 
 /** Rollup rows are keyed by their bucket start, so include the bucket that holds `from`. */
 function bucketStart(from: number, stepSeconds: number) {
   return ts(Math.floor(from / (stepSeconds * 1000)) * stepSeconds * 1000);
-}
-
-// ClickHouse's JSON output quotes 64-bit integers; points are plain numbers.
-function numeric(rows: Record<string, unknown>[]): Record<string, number | null>[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toNumber(v)])));
-}
-
-function withQuantiles(rows: Record<string, unknown>[]): Record<string, number | null>[] {
-  return rows.map(({ q, qs: _qs, ...rest }) => {
-    const [p50, p95, p99] = (q as (number | null)[] | undefined) ?? [];
-    return { ...numeric([rest])[0]!, p50_ms: toNumber(p50), p95_ms: toNumber(p95), p99_ms: toNumber(p99) };
-  });
-}
-
-function toNumber(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
 }

@@ -37,8 +37,12 @@ const INSERT_SETTINGS = {
   deduplicate_blocks_in_dependent_materialized_views: 1,
   input_format_skip_unknown_fields: 0,
   insert_deduplicate: 1,
+  // One parsing thread per load: less CPU and memory on a 2-core box, where the
+  // other core is busy validating the next requests anyway.
   input_format_parallel_parsing: 0,
 } as const;
+
+const READ_SETTINGS = { output_format_json_quote_64bit_integers: 0, output_format_json_quote_denormals: 0 } as const;
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const remote = Boolean(options.clickhouseUrl);
@@ -73,11 +77,14 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     mode: remote ? 'remote' : 'embedded',
     dialect,
     async query<T>(q: Sql) {
-      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow' });
+      // Counts come back as JSON numbers and NaN as null, so rows need no fixing up in JS.
+      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: READ_SETTINGS });
       return result.json<T>();
     },
     async command(q: Sql) {
-      await client.command({ query: q.text, query_params: q.params });
+      // Clear the token an earlier insert left set in the chDB session, or an
+      // INSERT … SELECT here would be dropped as that insert's duplicate.
+      await client.command({ query: q.text, query_params: q.params, clickhouse_settings: { insert_deduplication_token: '' } });
     },
     async loadSegment(table, file, token) {
       const settings = { ...INSERT_SETTINGS, insert_deduplication_token: token };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from './client.ts';
 import { readMigrations } from './migrate.ts';
 import { renderStatement } from './dialect.ts';
-import { sql } from './sql.ts';
+import { dateTimeText, sql } from './sql.ts';
 import { tempDir } from '../../test/helpers/runtime.ts';
 
 let storage: Storage;
@@ -41,6 +41,14 @@ describe('migrations', () => {
       expect(row!.f).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW)/);
       if (/^CREATE/.test(statement)) expect(row!.f).toContain('ON CLUSTER mimamori_cluster');
     }
+  });
+
+  it('never drop a later INSERT … SELECT as the duplicate of an earlier token insert (chDB keeps settings per session)', async () => {
+    await storage.insertRows('ingest_batches', [{ key: 'k1', kind: 'logs', rows: 1, received_at: dateTimeText(Date.now()) }], 'token-a');
+    await storage.command(sql`INSERT INTO ingest_batches SELECT 'k2', 'logs', 2, now64(3)`);
+    await storage.command(sql`INSERT INTO ingest_batches SELECT 'k3', 'logs', 3, now64(3)`);
+    const rows = await storage.query<{ key: string }>(sql`SELECT key FROM ingest_batches ORDER BY key`);
+    expect(rows.map((r) => r.key)).toEqual(['k1', 'k2', 'k3']);
   });
 
   it('keep the single-node DDL free of cluster clauses', () => {
