@@ -12,4 +12,9 @@ program.command('start').description('run the server (same as npm start)').actio
 program.addCommand(ingestFileCommand());
 program.addCommand(logsCommand());
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`mimamori: ${(error as Error).message}\n`);
+  process.exit(1);
+}

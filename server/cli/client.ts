@@ -10,6 +10,9 @@ export function serverConnection(env: NodeJS.ProcessEnv = process.env): { url: s
   return { url, token };
 }
 
+/** No server answered at MIMAMORI_URL: a command may then open the data directory itself. */
+export class ServerUnreachable extends Error {}
+
 /** Calls the server and turns its `{ error, message }` answers into a readable failure. */
 export async function callServer(pathAndQuery: string, init: RequestInit = {}, env = process.env): Promise<unknown> {
   const { url, token } = serverConnection(env);
@@ -17,7 +20,8 @@ export async function callServer(pathAndQuery: string, init: RequestInit = {}, e
   try {
     response = await fetch(`${url}${pathAndQuery}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers } });
   } catch (error) {
-    throw new Error(`cannot reach Mimamori at ${url} (${(error as Error).cause ?? (error as Error).message}); is it running? (npm start, or set MIMAMORI_URL)`);
+    const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new ServerUnreachable(`cannot reach Mimamori at ${url} (${cause}); is it running? (npm start, or set MIMAMORI_URL)`);
   }
   const body = (await response.json().catch(() => ({}))) as { message?: string };
   if (!response.ok) throw new Error(`${response.status}: ${body.message ?? response.statusText}`);

@@ -37,8 +37,8 @@ export function renderStatement(statement: string, dialect: Dialect): string[] {
 export function splitStatements(fileText: string): string[] {
   return fileText
     .split(/;\s*$/m)
-    .map((s) => s.trim())
-    .filter((s) => stripComments(s).trim().length > 0);
+    .map((s) => stripComments(s))
+    .filter((s) => s.length > 0);
 }
 
 function stripComments(sqlText: string): string {

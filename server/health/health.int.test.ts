@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
+
+let rt: TestRuntime;
+beforeAll(async () => {
+  rt = await openTestRuntime();
+});
+afterAll(async () => {
+  await rt.close();
+});
+
+describe('own health (item 19)', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect((await rt.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await rt.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', storage: 'embedded' });
+  });
+
+  it('exposes Prometheus metrics: defaults, ingest counters, write latency, queue depth', async () => {
+    const line = JSON.stringify({ timestamp: Date.now(), environment: 'production', message: 'hello' });
+    await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', payload: line, headers: { ...rt.auth, 'content-type': 'application/x-ndjson' } });
+    await rt.writer.flush();
+    const res = await rt.app.inject({ url: '/metrics' });
+    expect(res.headers['content-type']).toContain('text/plain');
+    const text = res.body;
+    expect(text).toContain('mimamori_process_cpu_seconds_total');
+    expect(text).toMatch(/mimamori_ingest_rows_total\{kind="logs"\} 1/);
+    expect(text).toMatch(/mimamori_ingest_batches_total\{kind="logs"\} 1/);
+    expect(text).toMatch(/mimamori_ingest_write_seconds_count\{kind="logs"\} 1/);
+    expect(text).toMatch(/mimamori_storage_loaded_rows_total\{kind="logs"\} 1/);
+    expect(text).toMatch(/mimamori_ingest_queue_bytes\{kind="logs"\} 0/);
+  });
+
+  it('serves the OpenAPI document and its UI at /api/docs', async () => {
+    const doc = (await rt.app.inject({ url: '/api/docs/json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/ingest/logs', '/api/v1/ingest/metrics', '/api/v1/ingest/probes', '/api/v1/logs', '/api/v1/series', '/healthz', '/readyz']));
+    expect(doc.paths['/api/v1/ingest/probes'].post.requestBody.content['application/json'].schema.items.required).toContain('total_ms');
+    expect((await rt.app.inject({ url: '/api/docs/' })).statusCode).toBe(200);
+  });
+
+  it('says on / that Mimamori runs, linking the API docs', async () => {
+    const res = await rt.app.inject({ url: '/' });
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('Mimamori');
+    expect(res.body).toContain('href="/api/docs"');
+  });
+
+  it('answers unknown routes and bad read queries with the error shape', async () => {
+    const missing = await rt.app.inject({ url: '/nope' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: 'not_found' });
+    const badStep = await rt.app.inject({ url: '/api/v1/series?source=probes&environment=production&target=x&step=0' });
+    expect(badStep.statusCode).toBe(400);
+    expect(badStep.json().details[0].field).toContain('step');
+    const badTime = await rt.app.inject({ url: '/api/v1/logs?from=yesterday' });
+    expect(badTime.json()).toMatchObject({ error: 'invalid_time', details: [{ field: 'from' }] });
+  });
+});
