@@ -5,16 +5,19 @@
 -- into stored rows. Ingest writes raw NDJSON to `_ingest`, so the engine,
 -- not JavaScript, parses every row. Retention (TTL) is set from the config
 -- at start-up by retention.ts.
+-- Codecs: ClickHouse's default LZ4 on the ingest-heavy columns. ZSTD packs
+-- logs about twice as tightly but costs ingest CPU that a 2-core host
+-- cannot spare (bench/RESULTS.md).
 
 CREATE TABLE IF NOT EXISTS {{table:logs}} {{on_cluster}}
 (
-    timestamp DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    timestamp DateTime64(3, 'UTC'),
     environment LowCardinality(String),
     host LowCardinality(String),
     service LowCardinality(String),
     level LowCardinality(String),
-    message String CODEC(ZSTD(1)),
-    attributes Map(LowCardinality(String), String) CODEC(ZSTD(1))
+    message String,
+    attributes Map(LowCardinality(String), String)
 )
 ENGINE = {{engine:MergeTree}}
 PARTITION BY toYYYYMMDD(timestamp)
@@ -53,7 +56,7 @@ FROM {{table:logs_ingest}};
 
 CREATE TABLE IF NOT EXISTS {{table:metrics}} {{on_cluster}}
 (
-    timestamp DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    timestamp DateTime64(3, 'UTC'),
     environment LowCardinality(String),
     host LowCardinality(String),
     name LowCardinality(String),
@@ -88,7 +91,7 @@ FROM {{table:metrics_ingest}};
 
 CREATE TABLE IF NOT EXISTS {{table:probes}} {{on_cluster}}
 (
-    timestamp DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+    timestamp DateTime64(3, 'UTC'),
     environment LowCardinality(String),
     target LowCardinality(String),
     url String,
