@@ -59,7 +59,9 @@ export class BatchedWriter {
       tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0 });
     }
     const writer = new BatchedWriter(storage, tables, options, events);
-    await writer.flush();
+    // Replay now; if the database refuses for the moment the rows stay in the
+    // log and the timer keeps retrying (the failure was reported as `retrying`).
+    await writer.flush().catch(() => undefined);
     return writer;
   }
 
