@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { start } from './main.ts';
 import { ingestFileCommand } from './cli/ingest-file.ts';
 import { logsCommand } from './cli/logs.ts';
+import { agentCommand } from './cli/agent.ts';
 
 // The `mimamori` command. Commands that read or change data talk to the
 // running server (MIMAMORI_URL, MIMAMORI_TOKEN): chDB lets only one process
@@ -11,6 +12,7 @@ const program = new Command('mimamori').description('Mimamori 見守り — obse
 program.command('start').description('run the server (same as npm start)').action(() => start());
 program.addCommand(ingestFileCommand());
 program.addCommand(logsCommand());
+program.addCommand(agentCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { createLogger } from './shared/logger.ts';
 import { openRuntime } from './runtime.ts';
+import { readOrCreateLocalToken } from './ingest/tokens.ts';
+import { startAgent } from '../collectors/agent.ts';
+import { defaultAgentConfig } from '../collectors/default-config.ts';
 
 const VERSION = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')).version as string;
 
@@ -34,6 +37,7 @@ export async function start(options: StartOptions = {}): Promise<void> {
   const host = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 8080);
   let stopping = false;
+  let beforeClose: () => Promise<void> = async () => undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -44,6 +48,7 @@ export async function start(options: StartOptions = {}): Promise<void> {
     }, 30_000);
     force.unref();
     try {
+      await beforeClose();
       await runtime.close();
       logger.info('stopped');
       logger.flush();
@@ -61,6 +66,11 @@ export async function start(options: StartOptions = {}): Promise<void> {
     logger.fatal({ err: error }, `cannot listen on ${host}:${port}`);
     await runtime.close().catch(() => undefined);
     process.exit(1);
+  }
+  if (config.agent.enabled) {
+    const agentLog = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) => logger[level]({ ...fields, component: 'agent' }, msg);
+    const agent = await startAgent(defaultAgentConfig({ dataDir, port, token: readOrCreateLocalToken(dataDir), environment: config.agent.environment }), agentLog);
+    beforeClose = () => agent.stop();
   }
   logger.info(`Mimamori ${VERSION} listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (API docs at /api/docs)`);
 }

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { Compile } from 'typebox/compile';
 import { ConfigFileSchema, type ConfigFile } from './schema.ts';
 import { parseDurationMs, parseSizeBytes } from './units.ts';
+import { ConfigError, parseYaml } from './yaml-file.ts';
+
+export { ConfigError };
 
 export interface Config {
   /** Where the settings came from: a file path, or "built-in defaults". */
@@ -21,18 +23,8 @@ export interface Config {
     maxPendingBytes: number;
   };
   ingestTokens: { name: string; secret: string }[];
-}
-
-/** A configuration problem, located in the file so the operator can fix it. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly reason: string,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${reason}`);
-    this.name = 'ConfigError';
-  }
+  /** The in-process agent that `start` runs (Mimamori watching its own host). */
+  agent: { enabled: boolean; environment: string };
 }
 
 const checkFile = Compile(ConfigFileSchema);
@@ -50,26 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 }
 
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  const syntax = doc.errors[0];
-  if (syntax) throw new ConfigError(file, syntax.linePos?.[0].line, syntax.message.split('\n')[0]!);
-  const data: unknown = doc.toJS() ?? {};
-  const lineOf = (pathParts: (string | number)[]) => lineOfPath(doc, lineCounter, pathParts);
-  if (!checkFile.Check(data)) {
-    const errors = [...checkFile.Errors(data)];
-    const toParts = (p: string) => p.split('/').slice(1).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-    // An unknown key shows up as "schema is false" at the key's own path.
-    const unknown = errors.find((e) => e.keyword === 'boolean' && e.schemaPath.endsWith('/additionalProperties'));
-    if (unknown) {
-      const where = toParts(unknown.instancePath);
-      throw new ConfigError(file, lineOf(where), `${where.join('.')}: unknown key "${where[where.length - 1]}"`);
-    }
-    const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
-    const missing = (first.params as { requiredProperties?: string[] }).requiredProperties?.[0];
-    const where = [...toParts(first.instancePath), ...(missing ? [missing] : [])];
-    throw new ConfigError(file, lineOf(where), `${where.join('.') || '(top level)'}: ${missing ? 'required key is missing' : first.message}`);
-  }
+  const { data, lineOf } = parseYaml(text, file, checkFile);
   return resolveConfig(data as ConfigFile, file, env, lineOf);
 }
 
@@ -98,10 +71,12 @@ function resolveConfig(
     return { name: token.name, secret };
   });
   const ingest = raw.ingest ?? {};
+  const environments = raw.environments ?? ['production', 'staging', 'integration'];
+  if (raw.agent?.environment && !environments.includes(raw.agent.environment)) throw fail(['agent', 'environment'], `"${raw.agent.environment}" is not one of the environments`);
   return {
     source,
     timezone,
-    environments: raw.environments ?? ['production', 'staging', 'integration'],
+    environments,
     retention: { logsDays: days('logs', '90d'), metricsDays: days('metrics', '400d'), probesDays: days('probes', '400d'), rollupsDays: days('rollups', '800d') },
     ingest: {
       maxBodyBytes: parseSizeBytes(ingest.max_body_bytes ?? '32MiB'),
@@ -112,19 +87,6 @@ function resolveConfig(
       maxPendingBytes: parseSizeBytes(ingest.max_pending_bytes ?? '1GiB'),
     },
     ingestTokens,
+    agent: { enabled: raw.agent?.enabled ?? true, environment: raw.agent?.environment ?? environments[0]! },
   };
-}
-
-/** 1-based line of the deepest YAML node along the path (for a map entry, the line of its key). */
-function lineOfPath(doc: Document, counter: LineCounter, parts: (string | number)[]): number | undefined {
-  for (let n = parts.length; n >= 0; n--) {
-    const parent = n === 0 ? undefined : n === 1 ? doc.contents : doc.getIn(parts.slice(0, n - 1), true);
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === parts[n - 1]);
-      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
-    }
-    const node = n === 0 ? doc.contents : doc.getIn(parts.slice(0, n), true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
 }

@@ -31,6 +31,12 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    agent: Type.Optional(
+      Type.Object(
+        { enabled: Type.Optional(Type.Boolean()), environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN })) },
+        { additionalProperties: false, description: 'the in-process agent: this host, Mimamori\'s own log and /healthz' },
+      ),
+    ),
     ingest_tokens: Type.Optional(
       Type.Array(
         Type.Object(

@@ -21,6 +21,8 @@ export interface CommitRecord {
   start: number;
   end: number;
   at: number;
+  /** Whatever the writer needs restored with the data (e.g. a log tailer's file positions). */
+  meta?: unknown;
 }
 
 export interface Segment {
@@ -78,12 +80,12 @@ export class WriteAheadLog {
   }
 
   /** Appends one request's NDJSON (ending in a newline); resolves once it is fsynced. */
-  async append(data: Buffer, rows: number, key: string): Promise<void> {
+  async append(data: Buffer, rows: number, key: string, meta?: unknown): Promise<void> {
     const segment = await this.currentSegment();
     const start = segment.bytes;
     segment.bytes += data.length;
     segment.rows += rows;
-    const commit: CommitRecord = { key, rows, start, end: start + data.length, at: Date.now() };
+    const commit: CommitRecord = { key, rows, start, end: start + data.length, at: Date.now(), ...(meta === undefined ? {} : { meta }) };
     segment.commits.push(commit);
     const written = segment.tail.then(async () => {
       await segment.data.write(data, 0, data.length, start);

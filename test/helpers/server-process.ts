@@ -22,8 +22,8 @@ export interface ServerProcess {
 }
 
 /** Starts `mimamori start` as a real child process and waits until /readyz answers. */
-export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_000, port?: number): Promise<ServerProcess> {
+  port ??= await freePort();
   // SERVER_NODE_ARGS (e.g. --cpu-prof) lets a benchmark profile the server process.
   const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'mimamori.js'), 'start'], {

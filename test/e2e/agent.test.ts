@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, startServerProcess, waitForExit } from '../helpers/server-process.ts';
+import { tempDir } from '../helpers/runtime.ts';
+
+const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mimamori.js');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
+type Json = any;
+const getJson = async (url: string): Promise<Json> => (await fetch(url)).json();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function startAgent(configFile: string, token: string): ChildProcess {
+  return spawn(process.execPath, [BIN, 'agent', '--config', configFile], { env: { ...process.env, MIMAMORI_TOKEN: token }, stdio: 'ignore' });
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(250);
+    value = await read();
+  }
+  return value;
+}
+
+describe('agent process → server process', () => {
+  it('delivers every log line once through an agent SIGKILL and a server outage, with CPU and probes', async () => {
+    const dataDir = tempDir();
+    const work = tempDir();
+    const port = await freePort();
+    const env = { MIMAMORI_DATA: dataDir };
+    let server = await startServerProcess(env, 30_000, port);
+    const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    const logFile = path.join(work, 'app.log');
+    fs.writeFileSync(logFile, '');
+    const configFile = path.join(work, 'agent.yaml');
+    fs.writeFileSync(configFile, [
+      `server: ${server.url}`, 'environment: staging', 'host: e2e-host', 'spool: { dir: ./spool }', 'cpu: { interval: 1s }',
+      'targets:', `  - { name: self, url: "${server.url}/healthz", interval: 1s, expect: { status: 200 } }`,
+      'logs:', `  - { path: ${logFile}, service: e2e, format: plain }`, '',
+    ].join('\n'));
+    let written = 0;
+    const write = (n: number) => {
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) lines.push(`${new Date().toISOString()} INFO line ${written++}`);
+      fs.appendFileSync(logFile, `${lines.join('\n')}\n`);
+    };
+    const count = async () => (await getJson(`${server.url}/api/v1/logs?service=e2e&environment=staging&limit=0`)).total as number;
+
+    let agent = startAgent(configFile, token);
+    try {
+      for (let i = 0; i < 10; i++) {
+        write(50);
+        await sleep(100);
+      }
+      agent.kill('SIGKILL'); // mid-stream
+      await waitForExit(agent);
+      write(200);
+      agent = startAgent(configFile, token);
+      await waitFor('lines after the agent restart', count, (n) => n === written);
+
+      // The server goes away for a while; the agent keeps reading and spooling.
+      server.child.kill('SIGTERM');
+      await waitForExit(server.child);
+      for (let i = 0; i < 5; i++) {
+        write(40);
+        await sleep(200);
+      }
+      server = await startServerProcess(env, 30_000, port);
+      await waitFor('lines after the server outage', count, (n) => n === written);
+
+      const rows = (await getJson(`${server.url}/api/v1/logs?service=e2e&environment=staging&limit=1000`)).rows as { message: string }[];
+      const numbers = rows.map((r) => Number(/line (\d+)$/.exec(r.message)![1]));
+      expect(new Set(numbers).size).toBe(written); // none twice
+      expect(Math.max(...numbers)).toBe(written - 1);
+
+      const from = Date.now() - 600_000;
+      const cpu = (await getJson(`${server.url}/api/v1/series?source=metrics&environment=staging&host=e2e-host&name=cpu_utilisation_percent&from=${from}&step=10`)).points;
+      expect(cpu.length).toBeGreaterThan(0);
+      for (const p of cpu) expect(p.max).toBeLessThanOrEqual(100);
+      const probes = (await getJson(`${server.url}/api/v1/series?source=probes&environment=staging&target=self&from=${from}&step=10`)).points;
+      expect(probes.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBeGreaterThan(0);
+    } finally {
+      agent.kill('SIGTERM');
+      server.child.kill('SIGTERM');
+      await Promise.all([waitForExit(agent), waitForExit(server.child)]);
+    }
+  });
+
+  it('`start` runs its own agent: this host\'s CPU, its own log lines and its own probe appear within a minute', async () => {
+    const server = await startServerProcess({ MIMAMORI_DATA: tempDir(), LOG_LEVEL: 'info' });
+    try {
+      const get = (query: string) => getJson(`${server.url}${query}`);
+      const from = Date.now() - 60_000;
+      await waitFor('own log lines', () => get('/api/v1/logs?service=mimamori&environment=production&limit=0'), (b) => b.total > 0, 60_000);
+      await waitFor('own CPU', () => get(`/api/v1/series?source=metrics&environment=production&host=${os.hostname()}&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0, 60_000);
+      await waitFor('own probe', () => get(`/api/v1/series?source=probes&environment=production&target=mimamori&from=${from}&step=10`), (b) => b.points.length > 0, 60_000);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await waitForExit(server.child)).toBe(0);
+    }
+  });
+});
