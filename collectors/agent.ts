@@ -8,6 +8,7 @@ import { Pusher } from './core/push.ts';
 import { AgentRunner } from './core/runner.ts';
 import { AgentSelfMetrics } from './core/self-metrics.ts';
 import { LocalCpuCollector } from './cpu/local.ts';
+import { ScrapeCollector } from './cpu/scrape.ts';
 import { HttpProbeCollector } from './synthetic/collector.ts';
 import { LogTailCollector } from './logs/collector.ts';
 
@@ -35,6 +36,7 @@ export async function startAgent(config: AgentConfig, log: AgentLog): Promise<Ag
   const pusher = new Pusher(spool, { server: config.server, token: config.token, agentId: agentId(config.spoolDir) }, (level, msg, fields) => log(level, msg, fields));
   const collectors: Collector[] = [new AgentSelfMetrics(id, SELF_METRICS_MS, spool, pusher)];
   if (config.cpuIntervalMs) collectors.push(new LocalCpuCollector(id, config.cpuIntervalMs));
+  for (const scrape of config.scrape) collectors.push(new ScrapeCollector(id, scrape));
   for (const target of config.targets) collectors.push(new HttpProbeCollector(id, target));
   if (config.logs.length) collectors.push(new LogTailCollector(id, config.logs, spool));
   const runner = new AgentRunner(collectors, spool, pusher, log);

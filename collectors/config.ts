@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ConfigError, parseYaml } from '../server/config/yaml-file.ts';
+import type { ScrapeConfig } from './cpu/scrape.ts';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from '../server/config/units.ts';
 
 // agent.yaml: what one agent watches and where it sends it.
@@ -42,6 +43,7 @@ export const AgentFileSchema = Type.Object(
     host: Type.Optional(Type.String({ minLength: 1 })),
     spool: Type.Optional(Type.Object({ dir: Type.Optional(Type.String()), max_bytes: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })])) }, { additionalProperties: false })),
     cpu: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ interval: Type.Optional(Duration) }, { additionalProperties: false })])),
+    scrape: Type.Optional(Type.Array(Type.Object({ url: Type.String({ pattern: '^https?://' }), host: Type.Optional(Type.String()), interval: Type.Optional(Duration), timeout: Type.Optional(Duration) }, { additionalProperties: false }))),
     targets: Type.Optional(Type.Array(Target)),
     logs: Type.Optional(Type.Array(LogSource)),
   },
@@ -79,6 +81,7 @@ export interface AgentConfig {
   spoolDir: string;
   spoolMaxBytes: number;
   cpuIntervalMs: number | undefined;
+  scrape: ScrapeConfig[];
   targets: TargetConfig[];
   logs: LogSourceConfig[];
 }
@@ -113,6 +116,7 @@ export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: strin
     spoolDir: path.resolve(baseDir, raw.spool?.dir ?? 'agent-spool'),
     spoolMaxBytes: parseSizeBytes(raw.spool?.max_bytes ?? '1GiB'),
     cpuIntervalMs: cpu ? parseDurationMs(cpu.interval ?? '15s') : undefined,
+    scrape: (raw.scrape ?? []).map((s) => ({ url: s.url, host: s.host ?? new URL(s.url).hostname, intervalMs: parseDurationMs(s.interval ?? '15s'), timeoutMs: parseDurationMs(s.timeout ?? '10s') })),
     targets: (raw.targets ?? []).map((t, i) => ({
       name: t.name,
       url: t.url,

@@ -17,6 +17,7 @@ export function defaultAgentConfig(options: { dataDir: string; port: number; tok
     spoolDir: path.join(options.dataDir, 'agent-spool'),
     spoolMaxBytes: 256 * 1024 * 1024,
     cpuIntervalMs: 15_000,
+    scrape: [],
     targets: [
       {
         name: 'mimamori',
