@@ -1,18 +1,16 @@
 import { Command } from 'commander';
-import { start } from './main.ts';
-import { ingestFileCommand } from './cli/ingest-file.ts';
-import { logsCommand } from './cli/logs.ts';
-import { agentCommand } from './cli/agent.ts';
 
 // The `mimamori` command. Commands that read or change data talk to the
 // running server (MIMAMORI_URL, MIMAMORI_TOKEN): chDB lets only one process
 // open the data directory, and that process is the server.
+// Subcommands are imported when used, so `mimamori agent` on a monitored
+// host never loads the embedded database engine (hundreds of MiB).
 const program = new Command('mimamori').description('Mimamori 見守り — observability and SLO service').showHelpAfterError();
 
-program.command('start').description('run the server (same as npm start)').action(() => start());
-program.addCommand(ingestFileCommand());
-program.addCommand(logsCommand());
-program.addCommand(agentCommand());
+program.command('start').description('run the server (same as npm start)').action(async () => (await import('./main.ts')).start());
+program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());
+program.addCommand((await import('./cli/logs.ts')).logsCommand());
+program.addCommand((await import('./cli/agent.ts')).agentCommand());
 
 try {
   await program.parseAsync(process.argv);

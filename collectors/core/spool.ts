@@ -71,6 +71,16 @@ export class Spool implements Sink {
 
   async write(kind: RecordKind, records: string[], checkpoint?: { owner: string; state: unknown }): Promise<void> {
     if (records.length === 0 && !checkpoint) return;
+    // A batch never exceeds batchRecords, whatever one call brings; the checkpoint goes with the last part.
+    for (let i = 0; i < records.length || i === 0; i += this.options.batchRecords) {
+      const part = records.slice(i, i + this.options.batchRecords);
+      const last = i + this.options.batchRecords >= records.length;
+      await this.append(kind, part, last ? checkpoint : undefined);
+    }
+    this.options.onWrite?.(kind);
+  }
+
+  private async append(kind: RecordKind, records: string[], checkpoint?: { owner: string; state: unknown }): Promise<void> {
     const meta = checkpoint ? { owner: checkpoint.owner, seq: ++this.seq, state: checkpoint.state } : undefined;
     const wal = this.logs.get(kind)!;
     await wal.append(Buffer.from(records.length ? `${records.join('\n')}\n` : ''), records.length, '', meta);
@@ -81,7 +91,6 @@ export class Spool implements Sink {
     }
     if (wal.pendingRows >= this.options.batchRecords || wal.pendingBytes >= MAX_BATCH_BYTES) await this.close(kind);
     await this.enforceBound();
-    this.options.onWrite?.(kind);
   }
 
   checkpoint(owner: string): unknown {

@@ -52,23 +52,20 @@ export class LogTailCollector implements Collector {
     if (this.firstRound) await this.recoverRotatedAway(seen);
     this.firstRound = false;
 
-    const records: string[] = [];
-    let moved = false;
     for (const [key, { file, source }] of this.tracked) {
-      const before = file.position.offset;
       const gone = !seen.has(key);
-      records.push(...(await this.readFile(file, source, now, gone)));
-      moved ||= file.position.offset !== before;
+      await this.readFile(sink, file, source, now, gone);
       if (gone) {
         // Renamed out of the glob or deleted: everything it held has been read.
         await file.close();
         this.tracked.delete(key);
-        moved = true;
+        await sink.write('logs', [], this.checkpoint());
       }
     }
-    if (records.length > 0 || moved) {
-      await sink.write('logs', records, { owner: CHECKPOINT_OWNER, state: { files: [...this.tracked.values()].map((t) => ({ ...t.file.position })) } });
-    }
+  }
+
+  private checkpoint() {
+    return { owner: CHECKPOINT_OWNER, state: { files: [...this.tracked.values()].map((t) => ({ ...t.file.position })) } };
   }
 
   async close(): Promise<void> {
@@ -101,16 +98,19 @@ export class LogTailCollector implements Collector {
     }
   }
 
-  private async readFile(file: TrackedFile, source: LogSourceConfig, now: number, final: boolean): Promise<string[]> {
-    const out: string[] = [];
+  /** Reads what is new, a chunk at a time; each chunk's records are spooled with the position they reach. */
+  private async readFile(sink: Sink, file: TrackedFile, source: LogSourceConfig, now: number, final: boolean): Promise<void> {
     for (;;) {
+      const before = file.position.offset;
       const chunk = await file.readNew(READ_CHUNK_BYTES);
       const idle = file.heldSince !== undefined && now - file.heldSince >= HOLD_MS;
       const { events, consumed, holding } = splitEvents(chunk, { multilineStart: source.multilineStart, maxLineBytes: MAX_LINE_BYTES, flush: final || idle });
       file.heldSince = holding ? (file.heldSince ?? now) : undefined;
       file.position.offset += consumed;
-      for (const text of events) out.push(this.record(text, source, now));
-      if (chunk.length < READ_CHUNK_BYTES || consumed === 0) return out;
+      if (events.length > 0 || file.position.offset !== before) {
+        await sink.write('logs', events.map((text) => this.record(text, source, now)), this.checkpoint());
+      }
+      if (chunk.length < READ_CHUNK_BYTES || consumed === 0) return;
     }
   }
 

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { callServer, ServerUnreachable } from './client.ts';
-import { openStorage } from '../storage/client.ts';
-import { countLogs, newestLogs } from '../api/queries.ts';
+import type { countLogs as CountLogs } from '../api/queries.ts';
 import { parseTimeRange } from '../shared/time-range.ts';
 
 interface LogsAnswer {
@@ -52,7 +51,10 @@ export function logsCommand(): Command {
     });
 }
 
-async function readDirectly(filter: Parameters<typeof countLogs>[1], limit: number): Promise<LogsAnswer> {
+async function readDirectly(filter: Parameters<typeof CountLogs>[1], limit: number): Promise<LogsAnswer> {
+  // Loaded only here: the embedded engine is large, and only this fallback needs it.
+  const { openStorage } = await import('../storage/client.ts');
+  const { countLogs, newestLogs } = await import('../api/queries.ts');
   const storage = await openStorage({ dataDir: path.resolve(process.env.MIMAMORI_DATA ?? './data'), clickhouseUrl: process.env.CLICKHOUSE_URL, log: () => undefined }).catch((error: Error) => {
     if (/Cannot lock file|Code: 76/.test(error.message)) throw new Error('the data directory is held by a Mimamori server that this command cannot reach (check MIMAMORI_URL)');
     throw error;

@@ -54,6 +54,8 @@ describe('own health (item 19)', () => {
     const badStep = await rt.app.inject({ url: '/api/v1/series?source=probes&environment=production&target=x&step=0' });
     expect(badStep.statusCode).toBe(400);
     expect(badStep.json().details[0].field).toContain('step');
+    expect((await rt.app.inject({ url: '/api/v1/logs?from=0&limit=0' })).json()).toEqual({ total: 1, rows: [] });
+    expect((await rt.app.inject({ url: '/api/v1/logs?from=-5' })).statusCode).toBe(400);
     const badTime = await rt.app.inject({ url: '/api/v1/logs?from=yesterday' });
     expect(badTime.json()).toMatchObject({ error: 'invalid_time', details: [{ field: 'from' }] });
   });

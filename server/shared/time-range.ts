@@ -1,10 +1,13 @@
 import { badRequest } from '../http/errors.ts';
 
+/** 2262-04-11, the end of ClickHouse's DateTime64(3) range as we use it. */
+const MAX_TIME_MS = 9_200_000_000_000;
+
 /** Parses a query-string time: epoch milliseconds or an RFC 3339 / ISO 8601 date-time. */
 export function parseTimeParam(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`);
-  if (!Number.isFinite(ms)) throw badRequest('invalid_time', `${field}: "${value}" is not epoch milliseconds or an RFC 3339 time`, [{ field, reason: 'not a time' }]);
+  if (!Number.isFinite(ms) || ms < 0 || ms >= MAX_TIME_MS) throw badRequest('invalid_time', `${field}: "${value}" is not epoch milliseconds or an RFC 3339 time`, [{ field, reason: 'not a time' }]);
   return ms;
 }
 

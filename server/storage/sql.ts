@@ -17,7 +17,7 @@ export class Typed {
 
 export const typed = (value: unknown, type: string) => new Typed(value, type);
 /** Milliseconds since the epoch (or a Date) as DateTime64(3, 'UTC'). */
-export const ts = (value: number | Date) => new Typed(new Date(value).getTime() / 1000, "DateTime64(3, 'UTC')");
+export const ts = (value: number | Date) => new Typed(dateTimeText(new Date(value).getTime()), "DateTime64(3, 'UTC')");
 
 type Hole = Sql | Typed | string | number | boolean | string[];
 
