@@ -22,6 +22,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.js', 'eslint.config.js', 'vitest.config.ts'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['bench/**/*.ts', 'server/cli.ts', 'test/**/*.ts', 'bin/**/*.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },

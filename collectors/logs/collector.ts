@@ -9,7 +9,7 @@ import { splitEvents } from './events.ts';
 import { parseEvent } from './parse.ts';
 
 const CHECKPOINT_OWNER = 'logs';
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 const MAX_LINE_BYTES = 60 * 1024;
 /** A multiline event with no new line for this long is complete. */
 const HOLD_MS = 1000;
