@@ -29,7 +29,7 @@ export async function startAgent(config: AgentConfig, log: AgentLog): Promise<Ag
   const urgent = { push: (): void => undefined };
   const spool = await Spool.open(config.spoolDir, {
     maxBytes: config.spoolMaxBytes,
-    batchRecords: 5000,
+    batchRecords: 20_000,
     warn: (msg, fields) => log('warn', msg, fields),
     onWrite: (kind) => (kind === 'probes' || kind === 'logs' ? urgent.push() : undefined),
   });

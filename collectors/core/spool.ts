@@ -48,6 +48,7 @@ export class Spool implements Sink {
   private readonly checkpoints = new Map<string, Checkpoint>();
   private seq = 0;
   private saving: Promise<void> = Promise.resolve();
+  private checkpointsDirty = false;
 
   private constructor(
     private readonly dir: string,
@@ -85,9 +86,11 @@ export class Spool implements Sink {
     const wal = this.logs.get(kind)!;
     await wal.append(Buffer.from(records.length ? `${records.join('\n')}\n` : ''), records.length, '', meta);
     this.counters.spooledRecords += records.length;
+    // The commit record already makes the checkpoint durable; the file copy is
+    // needed only once that segment is deleted (see removeSegment).
     if (meta) {
       this.checkpoints.set(meta.owner, { seq: meta.seq, state: meta.state });
-      await this.saveCheckpoints();
+      this.checkpointsDirty = true;
     }
     if (wal.pendingRows >= this.options.batchRecords || wal.pendingBytes >= MAX_BATCH_BYTES) await this.close(kind);
     await this.enforceBound();
@@ -112,7 +115,7 @@ export class Spool implements Sink {
     const index = queue.findIndex((s) => s.id === batch.id);
     if (index === -1) return;
     const [segment] = queue.splice(index, 1);
-    await this.logs.get(batch.kind)!.remove(segment!);
+    await this.removeSegment(batch.kind, segment!);
   }
 
   /** Bytes on disk waiting to be sent. */
@@ -133,10 +136,19 @@ export class Spool implements Sink {
       const oldest = KINDS.flatMap((k) => this.ready.get(k)!.map((s) => ({ k, s }))).sort((a, b) => a.s.id.localeCompare(b.s.id))[0];
       if (!oldest) return;
       this.ready.get(oldest.k)!.splice(this.ready.get(oldest.k)!.indexOf(oldest.s), 1);
-      await this.logs.get(oldest.k)!.remove(oldest.s);
+      await this.removeSegment(oldest.k, oldest.s);
       this.counters.droppedRecords += oldest.s.rows;
       this.options.warn('spool full: dropped the oldest records', { kind: oldest.k, records: oldest.s.rows, bytes: oldest.s.bytes, maxBytes: this.options.maxBytes, droppedTotal: this.counters.droppedRecords });
     }
+  }
+
+  /** Deleting a segment may delete the newest copy of a checkpoint: save the file first. */
+  private async removeSegment(kind: RecordKind, segment: Segment): Promise<void> {
+    if (this.checkpointsDirty) {
+      this.checkpointsDirty = false;
+      await this.saveCheckpoints();
+    }
+    await this.logs.get(kind)!.remove(segment);
   }
 
   private restoreCheckpoints(leftovers: Map<RecordKind, Segment[]>): void {
