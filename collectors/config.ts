@@ -22,6 +22,7 @@ const Target = Type.Object(
     threshold: Type.Optional(Duration),
     expect: Type.Optional(Type.Object({ status: Type.Optional(Type.Integer()), contains: Type.Optional(Type.String()), regex: Type.Optional(Type.String()) }, { additionalProperties: false })),
     insecure_tls: Type.Optional(Type.Boolean()),
+    browser: Type.Optional(Type.Boolean({ description: 'measure in Chromium what a visitor sees (load event, LCP)' })),
   },
   { additionalProperties: false },
 );
@@ -63,6 +64,8 @@ export interface TargetConfig {
   thresholdMs: number;
   expect: { status?: number; contains?: string; regex?: RegExp };
   insecureTls: boolean;
+  /** Load the page in Chromium instead of a bare HTTP request. */
+  browser?: boolean;
 }
 
 export interface LogSourceConfig {
@@ -129,6 +132,7 @@ export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: strin
       thresholdMs: parseDurationMs(t.threshold ?? '5s'),
       expect: { status: t.expect?.status, contains: t.expect?.contains, regex: regex(t.expect?.regex, ['targets', i, 'expect', 'regex']) },
       insecureTls: t.insecure_tls ?? false,
+      browser: t.browser ?? false,
     })),
     logs: (raw.logs ?? []).map((l, i) => ({
       path: path.resolve(baseDir, l.path),

@@ -2,6 +2,7 @@ import type { AgentIdentity, Collector, Sink } from '../core/types.ts';
 import { metricRecord } from '../core/record.ts';
 import type { TargetConfig } from '../config.ts';
 import { probeHttp } from './http-probe.ts';
+import type { BrowserProbeResult } from './browser-probe.ts';
 
 /**
  * Probes one target on its interval. When the answer is slower than the
@@ -25,13 +26,16 @@ export class HttpProbeCollector implements Collector {
     const labels = { target: this.target.name };
     const self = { environment: this.target.environment, host: this.id.host };
     let early: Promise<void> | undefined;
-    const result = await probeHttp(this.target, (elapsed) => {
+    const onSlow = (elapsed: number) => {
       early = sink.write('metrics', [metricRecord(self, now + elapsed, 'probe_threshold_crossed', this.target.thresholdMs, labels)]);
-    });
+    };
+    // Chromium is loaded only for targets that ask for it.
+    const result: BrowserProbeResult = this.target.browser ? await (await import('./browser-probe.ts')).probeBrowser(this.target, onSlow) : await probeHttp(this.target, onSlow);
     await early;
-    const { certificate_days_left: days, ...measured } = result;
+    const { certificate_days_left: days, lcp_ms: lcp, ...measured } = result;
     const record = { timestamp: now, environment: this.target.environment, target: this.target.name, url: this.target.url, ...measured };
     await sink.write('probes', [JSON.stringify(record)]);
+    if (lcp !== undefined) await sink.write('metrics', [metricRecord(self, now, 'browser_lcp_ms', lcp, labels)]);
     if (days !== undefined) await sink.write('metrics', [metricRecord(self, now, 'tls_certificate_days_left', days, labels)]);
   }
 }
