@@ -31,7 +31,6 @@ export class LogTailCollector implements Collector {
     private readonly id: AgentIdentity,
     private readonly sources: LogSourceConfig[],
     spool: Spool,
-    private readonly startAtEnd = false,
   ) {
     this.saved = ((spool.checkpoint(CHECKPOINT_OWNER) as { files?: FilePosition[] } | undefined)?.files ?? []).slice();
   }
@@ -74,9 +73,8 @@ export class LogTailCollector implements Collector {
   }
 
   private async track(file: string, source: LogSourceConfig, saved: FilePosition | undefined): Promise<void> {
-    // Files present at the very first start begin at their end when so configured; later ones from their start.
-    const atEnd = this.startAtEnd && this.firstRound && !saved && this.saved.length === 0;
-    const tracked = await TrackedFile.open(file, saved, atEnd);
+    // A file without a saved position is read from its beginning.
+    const tracked = await TrackedFile.open(file, saved);
     if (tracked) this.tracked.set(tracked.key, { file: tracked, source });
   }
 

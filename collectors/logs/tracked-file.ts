@@ -30,11 +30,11 @@ export class TrackedFile {
     readonly handle: fs.FileHandle,
   ) {}
 
-  static async open(path: string, saved: FilePosition | undefined, startAtEnd: boolean): Promise<TrackedFile | undefined> {
+  static async open(path: string, saved: FilePosition | undefined): Promise<TrackedFile | undefined> {
     const handle = await fs.open(path, 'r').catch(() => undefined);
     if (!handle) return undefined;
     const stat = await handle.stat();
-    let offset = startAtEnd ? stat.size : 0;
+    let offset = 0;
     let print = await fingerprintOf(handle, stat.size);
     if (saved && saved.dev === stat.dev && saved.ino === stat.ino && saved.offset <= stat.size) {
       const then = await fingerprintOf(handle, saved.fingerprintLength);
