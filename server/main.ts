@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { createLogger } from './shared/logger.ts';
 import { openRuntime } from './runtime.ts';
+import { isDataDirInUse } from './storage/client.ts';
 import { readOrCreateLocalToken } from './ingest/tokens.ts';
 import { startAgent } from '../collectors/agent.ts';
 import { defaultAgentConfig } from '../collectors/default-config.ts';
@@ -30,7 +31,7 @@ export async function start(options: StartOptions = {}): Promise<void> {
   const logger = createLogger(dataDir);
   logger.info({ config: config.source, dataDir, storage: env.CLICKHOUSE_URL ? 'remote' : 'embedded chDB' }, 'starting Mimamori');
   const runtime = await openRuntime({ config, dataDir, env, logger, version: VERSION }).catch((error: Error) => {
-    const locked = /Cannot lock file|Code: 76/.test(error.message);
+    const locked = isDataDirInUse(error);
     logger.fatal({ err: error }, locked ? `the data directory ${dataDir} is in use by another Mimamori process` : 'could not open storage');
     process.exit(1);
   });

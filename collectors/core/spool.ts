@@ -153,7 +153,13 @@ export class Spool implements Sink {
 
   private restoreCheckpoints(leftovers: Map<RecordKind, Segment[]>): void {
     const file = path.join(this.dir, 'checkpoints.json');
-    const saved = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Checkpoint>) : {};
+    let saved: Record<string, Checkpoint> = {};
+    try {
+      if (fs.existsSync(file)) saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Checkpoint>;
+    } catch (error) {
+      // Only the newest positions can be lost here, and the spooled commits still hold those.
+      this.options.warn('checkpoints.json is unreadable; using the positions kept with spooled records', { error: (error as Error).message });
+    }
     for (const [owner, cp] of Object.entries(saved)) this.checkpoints.set(owner, cp);
     for (const segments of leftovers.values()) {
       for (const commit of segments.flatMap((s) => s.commits)) {

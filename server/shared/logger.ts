@@ -9,6 +9,7 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers[
 export function createLogger(dataDir: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   const dir = path.join(dataDir, 'logs');
   fs.mkdirSync(dir, { recursive: true });
-  const file = pino.destination({ dest: path.join(dir, 'mimamori.log'), mkdir: true, sync: false });
+  // Synchronous: Mimamori logs little (no request lines), and a fatal line must reach the file before exit.
+  const file = pino.destination({ dest: path.join(dir, 'mimamori.log'), mkdir: true, sync: true });
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'mimamori' } }, pino.multistream([{ level, stream: process.stdout }, { level, stream: file }] as pino.StreamEntry[]));
 }

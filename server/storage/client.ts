@@ -121,3 +121,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     close: () => client.close(),
   };
 }
+
+/** chDB refuses a data directory that another process holds open. */
+export function isDataDirInUse(error: Error): boolean {
+  return /Cannot lock file|Code: 76|Failed to create connection for path/.test(error.message);
+}
