@@ -69,21 +69,23 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
             return { accepted: (await prior).rows, duplicate: true };
           }
         }
-        const batch = await parseBatch(kind, (request.body as Buffer | undefined) ?? Buffer.alloc(0), request);
-        if (writer.pendingBytes() > limits.maxPendingBytes) {
-          throw new AppError(503, 'overloaded', 'ingest is behind; retry shortly', [{ reason: `more than ${limits.maxPendingBytes} bytes waiting for the database` }], { 'retry-after': '5' });
-        }
-        const write = async () => {
+        // Registered under its key before the first await, so a concurrent
+        // retry of the same batch waits for this one instead of writing too.
+        const store = async () => {
+          const batch = await parseBatch(kind, (request.body as Buffer | undefined) ?? Buffer.alloc(0), request);
+          if (writer.pendingBytes() > limits.maxPendingBytes) {
+            throw new AppError(503, 'overloaded', 'ingest is behind; retry shortly', [{ reason: `more than ${limits.maxPendingBytes} bytes waiting for the database` }], { 'retry-after': '5' });
+          }
           const started = performance.now();
           await writer.write(kind, batch.ndjson, batch.rows, key ?? '');
           metrics.ingestWriteSeconds.observe({ kind }, (performance.now() - started) / 1000);
+          metrics.ingestRows.inc({ kind }, batch.rows);
+          metrics.ingestBytes.inc({ kind }, batch.ndjson.length);
+          metrics.ingestBatches.inc({ kind });
+          bus.emit('ingested', { kind, rows: batch.rows, records: batch.records });
           return { rows: batch.rows };
         };
-        const outcome = key ? await recentKeys.run(key, now(), write) : await write();
-        metrics.ingestRows.inc({ kind }, batch.rows);
-        metrics.ingestBytes.inc({ kind }, batch.ndjson.length);
-        metrics.ingestBatches.inc({ kind });
-        bus.emit('ingested', { kind, rows: batch.rows, records: batch.records });
+        const outcome = key ? await recentKeys.run(key, now(), store) : await store();
         return { accepted: outcome.rows, duplicate: false };
       },
     });
