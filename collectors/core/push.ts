@@ -19,9 +19,11 @@ export interface PushCounters {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** Two requests in flight let the server validate one batch while it writes the other. */
+const IN_FLIGHT = 2;
 
 /**
- * Sends spooled batches, oldest first, each with its own Idempotency-Key so
+ * Sends spooled batches, oldest first (two in flight), each with its own Idempotency-Key so
  * a retry after a lost answer is stored once. A batch leaves the spool only
  * on 200. Unreachable or failing server: exponential backoff. A batch the
  * server refuses as invalid (400) can never succeed: it is dropped and
@@ -40,13 +42,13 @@ export class Pusher {
     this.agent = new (target.server.startsWith('https:') ? https : http).Agent({ keepAlive: true, maxSockets: 2 });
   }
 
-  /** Sends everything waiting; returns the delay before the next attempt (0 when all went). */
+  /** Sends everything waiting, two batches at a time; returns the delay before the next attempt (0 when all went). */
   async pushAll(): Promise<number> {
     for (const kind of KINDS) {
-      for (let batch = await this.spool.next(kind); batch; batch = await this.spool.next(kind)) {
-        const outcome = await this.send(batch);
-        if (outcome === 'retry') return this.backoff();
-        await this.spool.acknowledge(batch);
+      for (let batches = await this.spool.oldest(kind, IN_FLIGHT); batches.length > 0; batches = await this.spool.oldest(kind, IN_FLIGHT)) {
+        const outcomes = await Promise.all(batches.map((b) => this.send(b)));
+        for (const [i, outcome] of outcomes.entries()) if (outcome === 'done') await this.spool.acknowledge(batches[i]!);
+        if (outcomes.includes('retry')) return this.backoff();
       }
     }
     this.failures = 0;

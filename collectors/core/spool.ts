@@ -102,11 +102,17 @@ export class Spool implements Sink {
 
   /** The oldest batch waiting to be sent; closes the open one when nothing older waits. */
   async next(kind: RecordKind): Promise<Batch | undefined> {
+    return (await this.oldest(kind, 1))[0];
+  }
+
+  /** Up to `max` of the oldest batches waiting, so several can be in flight at once. */
+  async oldest(kind: RecordKind, max: number): Promise<Batch[]> {
     const queue = this.ready.get(kind)!;
     if (queue.length === 0) await this.close(kind);
-    const segment = queue.find((s) => s.rows > 0);
-    if (!segment) return undefined;
-    return { kind, id: segment.id, file: segment.dataPath, rows: segment.rows, bytes: segment.bytes };
+    return queue
+      .filter((s) => s.rows > 0)
+      .slice(0, max)
+      .map((segment) => ({ kind, id: segment.id, file: segment.dataPath, rows: segment.rows, bytes: segment.bytes }));
   }
 
   /** The server acknowledged the batch: forget it. */
