@@ -9,7 +9,7 @@ import { parseConfigText } from '../server/config/load.ts';
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { freePort } from '../test/helpers/server-process.ts';
-import { percentile } from './stats.ts';
+import { timeRequests } from './stats.ts';
 
 const TARGETS = 100;
 const DAYS = 30;
@@ -60,15 +60,11 @@ async function main() {
     });
 
   const measure = async (label: string, spanMs: number, step: number) => {
-    const samples: number[] = [];
     let points = 0;
-    for (let i = 0; i < REQUESTS; i++) {
-      const target = `target-${(i * 37) % TARGETS}`;
-      const started = performance.now();
-      points = await get(`/api/v1/series?source=probes&environment=production&target=${target}&from=${end - spanMs}&to=${end}&step=${step}`);
-      samples.push(performance.now() - started);
-    }
-    return { [`${label}_points`]: points, [`${label}_p50_ms`]: +percentile(samples, 50).toFixed(1), [`${label}_p95_ms`]: +percentile(samples, 95).toFixed(1) };
+    const t = await timeRequests(REQUESTS, async (i) => {
+      points = await get(`/api/v1/series?source=probes&environment=production&target=target-${(i * 37) % TARGETS}&from=${end - spanMs}&to=${end}&step=${step}`);
+    });
+    return { [`${label}_points`]: points, [`${label}_p50_ms`]: +t.p50.toFixed(1), [`${label}_p95_ms`]: +t.p95.toFixed(1) };
   };
   await get(`/api/v1/series?source=probes&environment=production&target=target-0&from=${end - DAY_MS}&to=${end}&step=60`); // warm-up
   const day = await measure('series_24h_1m', DAY_MS, 60);

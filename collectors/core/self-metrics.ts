@@ -17,6 +17,7 @@ export class AgentSelfMetrics implements Collector {
   async collect(sink: Sink, now: number): Promise<void> {
     const m = (name: string, value: number) => metricRecord(this.id, now, name, value);
     await sink.write('metrics', [
+      m('mimamori_agent_spooled_records_total', this.spool.counters.spooledRecords),
       m('mimamori_agent_sent_records_total', this.pusher.counters.sentRecords),
       m('mimamori_agent_sent_batches_total', this.pusher.counters.sentBatches),
       m('mimamori_agent_retries_total', this.pusher.counters.retries),

@@ -15,13 +15,13 @@ export class LocalCpuCollector implements Collector {
   ) {}
 
   async collect(sink: Sink, now: number): Promise<void> {
-    const [stat, loadavg, meminfo] = await Promise.all(['stat', 'loadavg', 'meminfo'].map((f) => fs.readFile(`${this.procDir}/${f}`, 'utf8')));
     if (!this.previous) {
       // First call: take a baseline a second earlier so the very first round already reports.
       this.previous = parseProcStat(await fs.readFile(`${this.procDir}/stat`, 'utf8'));
       await new Promise((r) => setTimeout(r, 1000));
-      return this.collect(sink, now + 1000);
+      now += 1000;
     }
+    const [stat, loadavg, meminfo] = await Promise.all(['stat', 'loadavg', 'meminfo'].map((f) => fs.readFile(`${this.procDir}/${f}`, 'utf8')));
     const current = parseProcStat(stat!);
     const records: string[] = [];
     const metric = (name: string, value: number, labels?: Record<string, string>) => records.push(metricRecord(this.id, now, name, value, labels));

@@ -24,11 +24,8 @@ export function parseEvent(text: string, format: LogFormat, now: number): Parsed
   const chosen = format === 'auto' ? (text.startsWith('{') ? 'json' : COMBINED.test(text) ? 'combined' : 'plain') : format;
   const event = chosen === 'json' ? parseJson(text) ?? parsePlain(text) : chosen === 'combined' ? parseCombined(text) ?? parsePlain(text) : parsePlain(text);
   const time = usableTime(event.timestamp, now);
-  if (time === undefined) {
-    if (event.timestamp !== undefined) event.attributes.original_time = String(event.timestamp);
-    event.timestamp = now;
-  }
-  return { ...(event as ParsedEvent), timestamp: time ?? now, message: truncate(event.message) };
+  if (time === undefined && event.timestamp !== undefined) event.attributes.original_time = String(event.timestamp);
+  return { level: event.level, attributes: event.attributes, timestamp: time ?? now, message: truncate(event.message) };
 }
 
 function truncate(message: string): string {

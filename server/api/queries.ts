@@ -56,7 +56,7 @@ function rollupWhere(f: LogFilter): Sql {
 }
 
 export interface LogRowOut {
-  t: string;
+  timestamp: string;
   environment: string;
   host: string;
   service: string;
@@ -65,11 +65,12 @@ export interface LogRowOut {
   attributes: Record<string, string>;
 }
 
-export function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
-  return storage.query<LogRowOut>(sql`
+export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
+  const rows = await storage.query<Omit<LogRowOut, 'timestamp'> & { t: number }>(sql`
     SELECT toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes
     FROM logs WHERE ${logWhere(f)}
     ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
+  return rows.map(({ t, ...rest }) => ({ timestamp: new Date(t).toISOString(), ...rest }));
 }
 
 export type Resolution = 'raw' | '1m' | '1h';

@@ -32,7 +32,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
     };
     const limit = q.limit ?? 100;
     const [total, rows] = await Promise.all([countLogs(storage, filter), limit > 0 ? newestLogs(storage, filter, limit) : []]);
-    return { total, rows: rows.map(({ t, ...rest }) => ({ timestamp: new Date(Number(t)).toISOString(), ...rest })) };
+    return { total, rows };
   });
 
   app.get('/api/v1/series', { schema: { tags: ['read'], summary: 'A probe or metric time series at a chosen step', querystring: SeriesQuery, response: { 200: SeriesResponse } } }, async (request) => {

@@ -61,7 +61,7 @@ async function readDirectly(filter: Parameters<typeof CountLogs>[1], limit: numb
   });
   try {
     const [total, rows] = await Promise.all([countLogs(storage, filter), newestLogs(storage, filter, limit)]);
-    return { total, rows: rows.map(({ t, ...rest }) => ({ timestamp: new Date(Number(t)).toISOString(), ...rest })) };
+    return { total, rows };
   } finally {
     await storage.close();
   }

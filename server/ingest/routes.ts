@@ -8,7 +8,7 @@ import { matchBearer, type IngestToken } from './auth.ts';
 import { bodyFormat, decodeBody } from './decode.ts';
 import { validateArray, validateNdjson, type ValidBatch } from './validate.ts';
 import type { RecentKeys } from './idempotency.ts';
-import { ErrorBody, IngestAccepted, LogRecord, MetricRecord, ProbeRecord } from './schemas.ts';
+import { ErrorBody, IngestAccepted, RECORD_SCHEMAS } from './schemas.ts';
 
 export interface IngestOptions {
   writer: BatchedWriter;
@@ -22,7 +22,6 @@ export interface IngestOptions {
   now?: () => number;
 }
 
-const RECORD_SCHEMAS = { logs: LogRecord, metrics: MetricRecord, probes: ProbeRecord };
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestOptions): Promise<void> {

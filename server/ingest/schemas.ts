@@ -56,6 +56,9 @@ export const ProbeRecord = Type.Object(
   { additionalProperties: false },
 );
 
+/** The record schema of each telemetry kind (validation and OpenAPI share it). */
+export const RECORD_SCHEMAS = { logs: LogRecord, metrics: MetricRecord, probes: ProbeRecord } as const;
+
 export type LogRecord = Static<typeof LogRecord>;
 export type MetricRecord = Static<typeof MetricRecord>;
 export type ProbeRecord = Static<typeof ProbeRecord>;

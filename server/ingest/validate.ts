@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
-import { LogRecord, MetricRecord, ProbeRecord } from './schemas.ts';
+import { RECORD_SCHEMAS } from './schemas.ts';
 import { badRequest, tooLarge, type ErrorDetail } from '../http/errors.ts';
 import type { TelemetryTable } from '../storage/writer.ts';
 
@@ -23,8 +23,7 @@ export interface ValidBatch {
   records: unknown[];
 }
 
-const SCHEMAS: Record<TelemetryTable, TSchema> = { logs: LogRecord, metrics: MetricRecord, probes: ProbeRecord };
-const CHECKERS = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, Compile(s)])) as Record<TelemetryTable, ReturnType<typeof Compile>>;
+const CHECKERS = Object.fromEntries(Object.entries(RECORD_SCHEMAS as Record<TelemetryTable, TSchema>).map(([k, s]) => [k, Compile(s)])) as Record<TelemetryTable, ReturnType<typeof Compile>>;
 const MAX_DETAILS = 10;
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const FUTURE_SLACK_MS = 86_400_000;
