@@ -9,7 +9,7 @@ import { DURATION_PATTERN, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from 
 
 // agent.yaml: what one agent watches and where it sends it.
 const Duration = Type.String({ pattern: DURATION_PATTERN });
-const Target = Type.Object(
+export const TargetSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     url: Type.String({ pattern: '^https?://' }),
@@ -45,7 +45,7 @@ export const AgentFileSchema = Type.Object(
     spool: Type.Optional(Type.Object({ dir: Type.Optional(Type.String()), max_bytes: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })])) }, { additionalProperties: false })),
     cpu: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ interval: Type.Optional(Duration) }, { additionalProperties: false })])),
     scrape: Type.Optional(Type.Array(Type.Object({ url: Type.String({ pattern: '^https?://' }), host: Type.Optional(Type.String()), interval: Type.Optional(Duration), timeout: Type.Optional(Duration) }, { additionalProperties: false }))),
-    targets: Type.Optional(Type.Array(Target)),
+    targets: Type.Optional(Type.Array(TargetSchema)),
     logs: Type.Optional(Type.Array(LogSource)),
   },
   { additionalProperties: false },
@@ -101,15 +101,37 @@ export function loadAgentConfig(file: string, env: NodeJS.ProcessEnv = process.e
   return resolveAgentConfig(raw, token, path.dirname(path.resolve(file)), (p, reason) => new ConfigError(file, lineOf(p), `${p.join('.')}: ${reason}`));
 }
 
-export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: string, fail: (p: (string | number)[], reason: string) => Error): AgentConfig {
-  const regex = (text: string | undefined, where: (string | number)[]) => {
-    if (text === undefined) return undefined;
-    try {
-      return new RegExp(text);
-    } catch (error) {
-      throw fail(where, `not a valid regular expression: ${(error as Error).message}`);
-    }
-  };
+type Fail = (p: (string | number)[], reason: string) => Error;
+
+function compileRegex(text: string | undefined, where: (string | number)[], fail: Fail): RegExp | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw fail(where, `not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** Synthetic probe targets, from agent.yaml or from mimamori.yaml (the in-process agent). */
+export function resolveTargets(targets: Static<typeof TargetSchema>[] | undefined, environment: string, fail: Fail): TargetConfig[] {
+  return (targets ?? []).map((t, i) => ({
+    name: t.name,
+    url: t.url,
+    environment: t.environment ?? environment,
+    method: t.method ?? 'GET',
+    headers: t.headers ?? {},
+    body: t.body,
+    intervalMs: parseDurationMs(t.interval ?? '30s'),
+    timeoutMs: parseDurationMs(t.timeout ?? '10s'),
+    thresholdMs: parseDurationMs(t.threshold ?? '5s'),
+    expect: { status: t.expect?.status, contains: t.expect?.contains, regex: compileRegex(t.expect?.regex, ['targets', i, 'expect', 'regex'], fail) },
+    insecureTls: t.insecure_tls ?? false,
+    browser: t.browser ?? false,
+  }));
+}
+
+export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: string, fail: Fail): AgentConfig {
+  const regex = (text: string | undefined, where: (string | number)[]) => compileRegex(text, where, fail);
   const cpu = raw.cpu === undefined || raw.cpu === true ? {} : raw.cpu === false ? undefined : raw.cpu;
   return {
     server: raw.server.replace(/\/$/, ''),
@@ -120,20 +142,7 @@ export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: strin
     spoolMaxBytes: parseSizeBytes(raw.spool?.max_bytes ?? '1GiB'),
     cpuIntervalMs: cpu ? parseDurationMs(cpu.interval ?? '15s') : undefined,
     scrape: (raw.scrape ?? []).map((s) => ({ url: s.url, host: s.host ?? new URL(s.url).hostname, intervalMs: parseDurationMs(s.interval ?? '15s'), timeoutMs: parseDurationMs(s.timeout ?? '10s') })),
-    targets: (raw.targets ?? []).map((t, i) => ({
-      name: t.name,
-      url: t.url,
-      environment: t.environment ?? raw.environment,
-      method: t.method ?? 'GET',
-      headers: t.headers ?? {},
-      body: t.body,
-      intervalMs: parseDurationMs(t.interval ?? '30s'),
-      timeoutMs: parseDurationMs(t.timeout ?? '10s'),
-      thresholdMs: parseDurationMs(t.threshold ?? '5s'),
-      expect: { status: t.expect?.status, contains: t.expect?.contains, regex: regex(t.expect?.regex, ['targets', i, 'expect', 'regex']) },
-      insecureTls: t.insecure_tls ?? false,
-      browser: t.browser ?? false,
-    })),
+    targets: resolveTargets(raw.targets, raw.environment, fail),
     logs: (raw.logs ?? []).map((l, i) => ({
       path: path.resolve(baseDir, l.path),
       service: l.service,

@@ -13,6 +13,12 @@ import { homeRoutes } from './http/home.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
+import type { Alerting } from './alerting.ts';
+import { actorGuard, type ApiKey } from './auth/actors.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
+import { ackRoutes } from './ledger/ack-routes.ts';
+import { alertRoutes } from './rules/routes.ts';
+import { maintenanceRoutes } from './maintenance/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +27,8 @@ export interface AppDeps {
   metrics: Metrics;
   bus: EventBus;
   tokens: () => readonly IngestToken[];
+  apiKeys: () => readonly ApiKey[];
+  alerting: Alerting;
   recentKeys: RecentKeys;
   logger?: Logger | false;
   now?: () => number;
@@ -38,6 +46,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes);
   await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, environments: deps.config.environments, limits: { ...deps.config.ingest }, retentionDays: { logs: deps.config.retention.logsDays, metrics: deps.config.retention.metricsDays, probes: deps.config.retention.probesDays }, recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
+  const requireActor = actorGuard(deps.apiKeys);
+  const now = deps.now ?? Date.now;
+  const { alerting } = deps;
+  await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
+  await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, announceWorkaround: alerting.announceWorkaround });
+  await app.register(ackRoutes, { ledger: alerting.ledger, links: alerting.ackLinks, now });
+  await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });
   return app;
 }

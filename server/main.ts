@@ -70,7 +70,9 @@ export async function start(options: StartOptions = {}): Promise<void> {
   }
   if (config.agent.enabled) {
     const agentLog = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) => logger[level]({ ...fields, component: 'agent' }, msg);
-    const agent = await startAgent(defaultAgentConfig({ dataDir, port, token: readOrCreateLocalToken(dataDir), environment: config.agent.environment }), agentLog);
+    const agentConfig = defaultAgentConfig({ dataDir, port, token: readOrCreateLocalToken(dataDir), environment: config.agent.environment });
+    agentConfig.targets.push(...config.targets);
+    const agent = await startAgent(agentConfig, agentLog);
     beforeClose = () => agent.stop();
   }
   logger.info(`Mimamori ${VERSION} listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (API docs at /api/docs)`);

@@ -11,6 +11,8 @@ import { RecentKeys, KEY_MEMORY_MS } from './ingest/idempotency.ts';
 import { resolveIngestTokens } from './ingest/tokens.ts';
 import { sql, ts } from './storage/sql.ts';
 import { buildApp } from './app.ts';
+import { openAlerting, type Alerting } from './alerting.ts';
+import { resolveApiKeys } from './auth/actors.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -26,6 +28,7 @@ export interface Runtime {
   storage: Storage;
   writer: BatchedWriter;
   bus: EventBus;
+  alerting: Alerting;
   /** Stops taking requests, loads what was accepted, closes the store. */
   close(): Promise<void>;
 }
@@ -61,17 +64,22 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (const k of keys) recentKeys.remember(k.key, k.rows, Number(k.at));
   const tokens = resolveIngestTokens(options.config.ingestTokens, env, dataDir);
   const bus = new EventBus();
-  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log });
+  const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
+  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  await alerting.start();
   let closed = false;
   return {
     app,
     storage,
     writer,
     bus,
+    alerting,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
+      await alerting.stop();
       await writer.close();
       await storage.close();
     },

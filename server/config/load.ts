@@ -4,6 +4,12 @@ import { Compile } from 'typebox/compile';
 import { ConfigFileSchema, type ConfigFile } from './schema.ts';
 import { parseDurationMs, parseSizeBytes } from './units.ts';
 import { ConfigError, parseYaml } from './yaml-file.ts';
+import { resolveTargets, type TargetConfig } from '../../collectors/config.ts';
+import { resolveRules } from '../rules/resolve.ts';
+import type { Rule } from '../rules/types.ts';
+import { resolveNotify, type NotifySettings } from '../notify/settings.ts';
+import { resolveMaintenance, type MaintenanceDefinition } from '../maintenance/index.ts';
+import type { ApiKey } from '../auth/actors.ts';
 
 export { ConfigError };
 
@@ -25,6 +31,15 @@ export interface Config {
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
+  /** Probes the in-process agent runs (besides its own /healthz). */
+  targets: TargetConfig[];
+  publicUrl: string;
+  apiKeys: ApiKey[];
+  rules: Rule[];
+  evaluationIntervalMs: number;
+  notify: NotifySettings;
+  maintenance: MaintenanceDefinition[];
+  ackLinkTtlMs: number;
 }
 
 const checkFile = Compile(ConfigFileSchema);
@@ -73,6 +88,24 @@ function resolveConfig(
   const ingest = raw.ingest ?? {};
   const environments = raw.environments ?? ['production', 'staging', 'integration'];
   if (raw.agent?.environment && !environments.includes(raw.agent.environment)) throw fail(['agent', 'environment'], `"${raw.agent.environment}" is not one of the environments`);
+  const agentEnvironment = raw.agent?.environment ?? environments[0]!;
+  const apiKeys = (raw.api_keys ?? []).map((key, i) => {
+    const secret = env[key.secret_env];
+    if (!secret) throw fail(['api_keys', i, 'secret_env'], `environment variable ${key.secret_env} is not set`);
+    if (secret.length < MIN_SECRET_LENGTH) throw fail(['api_keys', i, 'secret_env'], `${key.secret_env} must be at least ${MIN_SECRET_LENGTH} characters`);
+    return { name: key.actor, role: key.role, secret };
+  });
+  const targets = resolveTargets(raw.targets, agentEnvironment, fail);
+  for (const [i, t] of targets.entries()) if (!environments.includes(t.environment)) throw fail(['targets', i, 'environment'], `"${t.environment}" is not one of the environments`);
+  const notify = resolveNotify(raw.notify, raw.escalation, env, fail);
+  const rules = resolveRules(raw.rules, { recipients: new Set(notify.recipients.keys()), chains: new Set(notify.chains.keys()), environments }, fail);
+  const duration = (p: string[], value: string) => {
+    try {
+      return parseDurationMs(value);
+    } catch (error) {
+      throw fail(p, (error as Error).message);
+    }
+  };
   return {
     source,
     timezone,
@@ -87,6 +120,14 @@ function resolveConfig(
       maxPendingBytes: parseSizeBytes(ingest.max_pending_bytes ?? '1GiB'),
     },
     ingestTokens,
-    agent: { enabled: raw.agent?.enabled ?? true, environment: raw.agent?.environment ?? environments[0]! },
+    agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },
+    targets,
+    publicUrl: (env.MIMAMORI_PUBLIC_URL ?? raw.public_url ?? `http://localhost:${env.PORT ?? 8080}`).replace(/\/$/, ''),
+    apiKeys,
+    rules,
+    evaluationIntervalMs: duration(['evaluation_interval'], raw.evaluation_interval ?? '15s'),
+    notify,
+    maintenance: resolveMaintenance(raw.maintenance, timezone, environments, fail),
+    ackLinkTtlMs: duration(['ack_link_ttl'], raw.ack_link_ttl ?? '24h'),
   };
 }

@@ -1,5 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.ts';
+import { TargetSchema } from '../../collectors/config.ts';
+import { RulesSchema } from '../rules/config.ts';
+import { EscalationSchema, NotifySchema } from '../notify/config.ts';
+import { MaintenanceSchema } from '../maintenance/config.ts';
+import { ApiKeysSchema } from '../auth/config.ts';
 
 // The YAML file's shape. Later capabilities add their sections here; unknown
 // keys are refused so that a typo never silently turns a setting off.
@@ -45,6 +50,15 @@ export const ConfigFileSchema = Type.Object(
         ),
       ),
     ),
+    public_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'how people reach this server; links in mails start with it' })),
+    api_keys: Type.Optional(ApiKeysSchema),
+    targets: Type.Optional(Type.Array(TargetSchema, { description: 'synthetic probes run by the in-process agent' })),
+    rules: Type.Optional(RulesSchema),
+    evaluation_interval: Type.Optional(Duration),
+    notify: Type.Optional(NotifySchema),
+    escalation: Type.Optional(EscalationSchema),
+    maintenance: Type.Optional(MaintenanceSchema),
+    ack_link_ttl: Type.Optional(Duration),
   },
   { additionalProperties: false },
 );

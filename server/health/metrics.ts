@@ -29,6 +29,11 @@ export function createMetrics() {
     storageLoadedRows: new Counter({ name: 'mimamori_storage_loaded_rows_total', help: 'Rows loaded into ClickHouse', labelNames: kind, registers: [registry] }),
     storageRetries: new Counter({ name: 'mimamori_storage_load_retries_total', help: 'Segment loads that failed and will be retried', labelNames: kind, registers: [registry] }),
     storageQuarantined: new Counter({ name: 'mimamori_storage_quarantined_rows_total', help: 'Rows the database refused, moved to wal/<kind>/failed', labelNames: kind, registers: [registry] }),
+    ruleEvaluationSeconds: new Histogram({ name: 'mimamori_rule_evaluation_seconds', help: 'Time of one evaluation of the rules', labelNames: ['scope'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] }),
+    ruleErrors: new Counter({ name: 'mimamori_rule_evaluation_errors_total', help: 'Rule batches whose query failed', registers: [registry] }),
+    alertTransitions: new Counter({ name: 'mimamori_alert_transitions_total', help: 'Alert state changes', labelNames: ['state'], registers: [registry] }),
+    notificationsSent: new Counter({ name: 'mimamori_notifications_sent_total', help: 'Messages a channel accepted', labelNames: ['channel', 'purpose'], registers: [registry] }),
+    notificationFailures: new Counter({ name: 'mimamori_notification_failures_total', help: 'Failed sends, by whether they will be retried', labelNames: ['channel', 'retry'], registers: [registry] }),
     queueBytes: new Gauge({ name: 'mimamori_ingest_queue_bytes', help: 'Bytes accepted but not yet loaded into ClickHouse (batch queue depth)', labelNames: kind, registers: [registry] }),
   };
 }

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../http/errors.ts';
+import type { Role } from './config.ts';
+
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+export interface ApiKey extends Actor {
+  secret: string;
+}
+
+export const LOCAL_ADMIN_FILE = 'admin-token';
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, approver: 2, admin: 3 };
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Keys from the config plus a local admin key in <dataDir>/admin-token (mode
+ * 0600, created on first start, actor "local-admin") for the CLI on the same
+ * machine, so a fresh install can be operated before any key is configured.
+ */
+export function resolveApiKeys(configured: readonly ApiKey[], dataDir: string): ApiKey[] {
+  return [...configured, { name: 'local-admin', role: 'admin', secret: readOrCreateSecretFile(dataDir, LOCAL_ADMIN_FILE) }];
+}
+
+export function readOrCreateSecretFile(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+/** The actor behind the request's bearer key, or undefined. Constant-time per key. */
+export function findActor(header: string | undefined, keys: readonly ApiKey[]): Actor | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const offered = digest(match[1]!);
+  let found: Actor | undefined;
+  for (const key of keys) if (timingSafeEqual(offered, digest(key.secret))) found ??= { name: key.name, role: key.role };
+  return found;
+}
+
+export type RequireActor = (request: FastifyRequest, minimum: Role) => Actor;
+
+/** 401 without a valid key, 403 when the key's role is below `minimum` (roles rank viewer < operator < approver < admin). */
+export function actorGuard(keys: () => readonly ApiKey[]): RequireActor {
+  return (request, minimum) => {
+    const actor = findActor(request.headers.authorization, keys());
+    if (!actor) throw new AppError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer <key>)', [{ field: 'authorization', reason: 'missing or unknown key' }], { 'www-authenticate': 'Bearer' });
+    if (RANK[actor.role] < RANK[minimum]) {
+      throw new AppError(403, 'forbidden', `this needs the ${minimum} role; ${actor.name} has ${actor.role}`, [{ field: 'authorization', reason: `role ${actor.role} is below ${minimum}` }]);
+    }
+    return actor;
+  };
+}

@@ -1,0 +1,47 @@
+import type { Actor, MaintenanceWindow, Message } from './types.ts';
+
+/** One row of the append-only maintenance log. A cancellation repeats the window's fields. */
+export interface MaintenanceEvent {
+  at: number;
+  windowId: string;
+  event: 'created' | 'cancelled';
+  actor: Actor;
+  name: string;
+  start: number;
+  end: number;
+  environments: string[];
+  targets: string[];
+  message: Message;
+}
+
+export interface MaintenanceState {
+  /** Windows created through the API, cancelled or not. */
+  windows: Map<string, MaintenanceWindow>;
+  /** Ids of cancelled windows: API windows, or occurrences of config windows. */
+  cancelled: Map<string, { by: string; at: number }>;
+}
+
+export const emptyState = (): MaintenanceState => ({ windows: new Map(), cancelled: new Map() });
+
+/** Applies one event to the state (in place) and returns it. */
+export function applyEvent(state: MaintenanceState, e: MaintenanceEvent): MaintenanceState {
+  if (e.event === 'created') {
+    state.windows.set(e.windowId, {
+      id: e.windowId,
+      name: e.name,
+      start: e.start,
+      end: e.end,
+      environments: e.environments,
+      targets: e.targets,
+      message: e.message,
+      source: 'api',
+      createdBy: e.actor.name,
+      createdAt: e.at,
+    });
+  } else if (!state.cancelled.has(e.windowId)) {
+    state.cancelled.set(e.windowId, { by: e.actor.name, at: e.at });
+  }
+  return state;
+}
+
+export const foldEvents = (events: MaintenanceEvent[]): MaintenanceState => events.reduce(applyEvent, emptyState());

@@ -1,0 +1,154 @@
+import type { Alert } from '../rules/types.ts';
+import type { Severity } from '../rules/config.ts';
+import type { Transition } from '../rules/alert-store.ts';
+import type { AlertNotice, ChannelKind, Recipient, TicketRef } from './types.ts';
+import type { Deliveries } from './deliveries.ts';
+import { renderAlert } from './templates/alert.ts';
+
+export interface Timing {
+  groupWaitMs: Record<Severity, number>;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+}
+
+export interface DispatcherDeps {
+  deliveries: Deliveries;
+  timing: Timing;
+  /** Recipients of a rule's alerts (the rule's `notify`, else the defaults). */
+  recipientsOf(rule: string): Recipient[];
+  /** Why this alert must not be sent now (maintenance window, silence), or undefined. */
+  suppression(alert: Alert, now: number): string | undefined;
+  /** Opens or updates the alert's ticket; returns what the mail shows. */
+  ticketFor(alert: Alert, recipient: string): Promise<TicketRef | undefined>;
+  resolved(alert: Alert): Promise<void>;
+  context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'workaround'>>;
+  isProduction(environment: string): boolean;
+  timezone: string;
+  now: () => number;
+  onError(error: Error): void;
+}
+
+interface Group {
+  key: string;
+  rule: string;
+  environment: string;
+  firing: Map<string, Alert>;
+  resolved: Map<string, Alert>;
+  lastFlush?: number;
+  lastSent: Map<string, number>;
+  timer?: NodeJS.Timeout;
+}
+
+const keyOf = (a: Alert, state: 'firing' | 'resolved') => `${a.fingerprint}@${a.since}:${state}`;
+const channelsOf = (r: Recipient): ChannelKind[] => [...(r.email.length ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])];
+
+/**
+ * Alertmanager's pipeline, in-process: group (rule × environment) →
+ * wait (group_wait, 0 s for critical) → suppress (maintenance, silences;
+ * recorded) → dedup against the notification log → send with retry →
+ * record. A group re-sends its firing alerts every repeat_interval.
+ */
+export class Dispatcher {
+  private readonly groups = new Map<string, Group>();
+  private readonly suppressedKeys = new Set<string>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Takes the evaluator's transitions; a group due now is flushed before this returns. */
+  async onTransitions(changes: Transition[]): Promise<void> {
+    const due = new Set<Group>();
+    for (const { alert } of changes) {
+      if (alert.state !== 'firing' && alert.state !== 'resolved') continue;
+      const group = this.groupOf(alert);
+      if (alert.state === 'firing') group.firing.set(alert.fingerprint, alert);
+      else {
+        group.firing.delete(alert.fingerprint);
+        group.resolved.set(alert.fingerprint, alert);
+      }
+      due.add(group);
+    }
+    for (const group of due) await this.schedule(group, changes.find((c) => this.groupOf(c.alert) === group)!.alert.severity);
+  }
+
+  /** Re-offers alerts after a restart: the notification log decides what is still unsent. */
+  async catchUp(firing: Alert[], resolved: Alert[]): Promise<void> {
+    await this.onTransitions([...firing.filter((a) => a.state === 'firing'), ...resolved].map((alert) => ({ alert, from: 'firing' as const })));
+  }
+
+  /** Periodic: repeats, and alerts whose suppression has ended. */
+  async tick(): Promise<void> {
+    const now = this.deps.now();
+    for (const group of this.groups.values()) {
+      if (group.firing.size === 0 || group.timer) continue;
+      const repeatDue = [...group.lastSent.values()].some((t) => now - t >= this.deps.timing.repeatIntervalMs);
+      const unsent = [...group.firing.values()].some((a) => this.deps.recipientsOf(a.rule).some((r) => channelsOf(r).some((c) => !this.deps.deliveries.has(r.name, c, keyOf(a, 'firing')))));
+      if (repeatDue || unsent) await this.flush(group);
+    }
+  }
+
+  stop(): void {
+    for (const g of this.groups.values()) clearTimeout(g.timer);
+  }
+
+  private groupOf(alert: Alert): Group {
+    const environment = alert.labels.environment ?? '';
+    const key = `${alert.rule}|${environment}`;
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { key, rule: alert.rule, environment, firing: new Map(), resolved: new Map(), lastSent: new Map() }));
+    return group;
+  }
+
+  private async schedule(group: Group, severity: Severity): Promise<void> {
+    if (group.timer) return;
+    const now = this.deps.now();
+    const at = group.lastFlush === undefined ? now + this.deps.timing.groupWaitMs[severity] : Math.max(now, group.lastFlush + this.deps.timing.groupIntervalMs);
+    if (at <= now) return this.flush(group);
+    group.timer = setTimeout(() => {
+      group.timer = undefined;
+      void this.flush(group).catch((e: Error) => this.deps.onError(e));
+    }, at - now);
+    group.timer.unref();
+  }
+
+  private async flush(group: Group): Promise<void> {
+    const now = this.deps.now();
+    group.lastFlush = now;
+    const firing: Alert[] = [];
+    for (const alert of group.firing.values()) {
+      const reason = this.deps.suppression(alert, now);
+      if (!reason) firing.push(alert);
+      else await this.recordSuppressed(group, alert, reason);
+    }
+    const resolved = [...group.resolved.values()];
+    group.resolved.clear();
+    for (const alert of resolved) await this.deps.resolved(alert);
+    if (group.firing.size === 0 && resolved.length === 0) this.groups.delete(group.key);
+    for (const recipient of this.deps.recipientsOf(group.rule)) {
+      for (const channel of channelsOf(recipient)) {
+        const told = (a: Alert, s: 'firing' | 'resolved') => this.deps.deliveries.has(recipient.name, channel, keyOf(a, s));
+        const newFiring = firing.filter((a) => !told(a, 'firing'));
+        // A recovery is news only to whoever heard of the failure.
+        const newResolved = resolved.filter((a) => told(a, 'firing') && !told(a, 'resolved'));
+        const last = group.lastSent.get(`${recipient.name}|${channel}`);
+        const repeat = newFiring.length === 0 && firing.length > 0 && last !== undefined && now - last >= this.deps.timing.repeatIntervalMs;
+        if (!newFiring.length && !newResolved.length && !repeat) continue;
+        const ticket = await this.deps.ticketFor(newFiring[0] ?? firing[0] ?? newResolved[0]!, recipient.name);
+        const notice: AlertNotice = {
+          environment: group.environment, production: this.deps.isProduction(group.environment), rule: group.rule,
+          firing: newFiring.length || repeat ? firing : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
+          ...(await this.deps.context(newFiring[0] ?? firing[0] ?? newResolved[0]!)),
+        };
+        const keys = [...newFiring.map((a) => keyOf(a, 'firing')), ...newResolved.map((a) => keyOf(a, 'resolved')), ...(repeat ? [`${group.key}@${now}:repeat`] : [])];
+        group.lastSent.set(`${recipient.name}|${channel}`, now);
+        await this.deps.deliveries.enqueue({ purpose: 'alert', channel, recipient, groupKey: group.key, alertKeys: keys, ticket: ticket?.number ?? '', message: renderAlert(notice, recipient.language) });
+      }
+    }
+  }
+
+  private async recordSuppressed(group: Group, alert: Alert, reason: string): Promise<void> {
+    const key = `${keyOf(alert, 'firing')}|${reason}`;
+    if (this.suppressedKeys.has(key)) return;
+    this.suppressedKeys.add(key);
+    for (const r of this.deps.recipientsOf(group.rule)) await this.deps.deliveries.suppressed(r.name, group.key, [keyOf(alert, 'firing')], '', reason);
+  }
+}

@@ -1,0 +1,159 @@
+import type { Language } from '../config.ts';
+import type { Alert } from '../../rules/types.ts';
+import type { AlertNotice, Message } from '../types.ts';
+import { environmentTag, formatDuration, formatTime, formatValue, oneLine, severityTag, severityWord, worstSeverity } from './format.ts';
+
+const MAX_LOG_LINES = 10;
+const MAX_LOG_LINE_CHARS = 300;
+
+const TEXT = {
+  ja: {
+    firing: '発生',
+    resolved: '復旧',
+    more: (n: number) => ` ほか ${n} 件`,
+    headline: (severity: string, firing: boolean) => (firing ? `${severity}アラートが発生しています。` : 'アラートは復旧しました。'),
+    productionBanner: '*** 本番環境です ***',
+    rule: 'ルール',
+    environment: (name: string, production: boolean) => `環境: ${name}${production ? '（本番）' : ''}`,
+    ticket: 'チケット',
+    ack: '確認',
+    ackHint: '上の確認リンクで確認済みにすると、以降のエスカレーションが止まります。',
+    firingSection: (n: number) => `■ 発生中 (${n} 件)`,
+    resolvedSection: (n: number) => `■ 復旧 (${n} 件)`,
+    measured: (value: string, threshold: string) => `計測値: ${value} (しきい値 ${threshold})`,
+    waiting: (value: string) => `≥ ${value}（応答待ち）`,
+    since: '発生時刻',
+    recovered: (at: string, lasted: string) => `復旧時刻: ${at}（継続時間 ${lasted}）`,
+    labels: 'ラベル',
+    workaround: (title: string, version: number) => `■ 承認済みの回避策: ${title} (第 ${version} 版)`,
+    approvedOnly: '※ 適用できるのは財団が承認した手順のみです。手順にない操作は行わないでください。',
+    logs: (n: number) => `■ 直近のログ (${n} 件)`,
+    repeat: '※ 再通知: このアラートはまだ復旧していません。',
+  },
+  en: {
+    firing: 'FIRING',
+    resolved: 'RESOLVED',
+    more: (n: number) => ` and ${n} more`,
+    headline: (severity: string, firing: boolean) => (firing ? `${severity} alert firing.` : 'The alert has resolved.'),
+    productionBanner: '*** PRODUCTION ***',
+    rule: 'Rule',
+    environment: (name: string, production: boolean) => `Environment: ${name}${production && name.toLowerCase() !== 'production' ? ' (production)' : ''}`,
+    ticket: 'Ticket',
+    ack: 'Acknowledge',
+    ackHint: 'Acknowledging with the link above stops escalation.',
+    firingSection: (n: number) => `== Firing (${n})`,
+    resolvedSection: (n: number) => `== Resolved (${n})`,
+    measured: (value: string, threshold: string) => `Measured: ${value} (threshold ${threshold})`,
+    waiting: (value: string) => `≥ ${value} (still waiting)`,
+    since: 'Since',
+    recovered: (at: string, lasted: string) => `Resolved at: ${at} (lasted ${lasted})`,
+    labels: 'Labels',
+    workaround: (title: string, version: number) => `== Approved workaround: ${title} (version ${version})`,
+    approvedOnly: 'Only procedures approved by the foundation may be applied; do nothing beyond these steps.',
+    logs: (n: number) => `== Recent logs (${n})`,
+    repeat: 'Reminder: this alert is still firing.',
+  },
+} as const;
+
+/** What the alert is about, for a subject: the target, else host, else service. */
+function subjectOf(alert: Alert): string {
+  return alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? '';
+}
+
+function formatLabels(alert: Alert): string {
+  return Object.entries(alert.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+function alertLines(alert: Alert, index: number, notice: AlertNotice, language: Language): string[] {
+  const t = TEXT[language];
+  const value = formatValue(alert.value, alert.unit);
+  const lines = [`${index + 1}. ${alert.description[language]}`];
+  if (alert.state === 'resolved') {
+    lines.push(`   ${t.recovered(formatTime(alert.changedAt, notice.timezone), formatDuration(alert.changedAt - alert.since, language))}`);
+    lines.push(`   ${t.measured(value, formatValue(alert.threshold, alert.unit))}`);
+  } else {
+    lines.push(`   ${t.measured(alert.provisional ? t.waiting(value) : value, formatValue(alert.threshold, alert.unit))}`);
+    lines.push(`   ${t.since}: ${formatTime(alert.since, notice.timezone)}`);
+  }
+  lines.push(`   ${t.labels}: ${formatLabels(alert)}`);
+  return lines;
+}
+
+function logLine(log: AlertNotice['recentLogs'][number], timezone: string): string {
+  // Storage hands out UTC without a zone ("2026-11-26 11:31:00.123").
+  const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(log.timestamp) ? log.timestamp : `${log.timestamp.replace(' ', 'T')}Z`);
+  const time = Number.isFinite(ms) ? formatTime(ms, timezone) : log.timestamp;
+  return oneLine(`${time} ${log.level.toUpperCase()} ${log.service} ${log.host} ${log.message}`, MAX_LOG_LINE_CHARS);
+}
+
+export function alertSubject(notice: AlertNotice, language: Language): string {
+  const t = TEXT[language];
+  const firing = notice.firing.length > 0;
+  const alerts = firing ? notice.firing : notice.resolved;
+  const first = alerts[0];
+  const severity = worstSeverity(alerts.map((a) => a.severity));
+  const what = first ? first.description[language] : notice.rule;
+  const target = first ? subjectOf(first) : '';
+  const count = alerts.length > 1 ? t.more(alerts.length - 1) : '';
+  const about = target ? ` — ${target}${count}` : count;
+  const ticket = notice.ticket ? ` (${notice.ticket.number})` : '';
+  return `${environmentTag(notice.environment, notice.production, language)}${severityTag(severity, language)} ${firing ? t.firing : t.resolved}: ${what}${about}${ticket}`;
+}
+
+function alertText(notice: AlertNotice, language: Language): string {
+  const t = TEXT[language];
+  const firing = notice.firing.length > 0;
+  const severity = worstSeverity((firing ? notice.firing : notice.resolved).map((a) => a.severity));
+  const out: string[] = [];
+  if (notice.production) out.push(t.productionBanner);
+  out.push(t.headline(severityWord(severity, language), firing));
+  if (notice.repeat && firing) out.push(t.repeat);
+  out.push('', `${t.rule}: ${notice.rule}`, t.environment(notice.environment, notice.production));
+  if (notice.ticket) {
+    out.push(`${t.ticket}: ${notice.ticket.number}  ${notice.ticket.link}`);
+    if (notice.ticket.ackLink && firing) out.push(`${t.ack}: ${notice.ticket.ackLink}`, t.ackHint);
+  }
+  if (notice.firing.length > 0) out.push('', t.firingSection(notice.firing.length), ...notice.firing.flatMap((a, i) => alertLines(a, i, notice, language)));
+  if (notice.resolved.length > 0) out.push('', t.resolvedSection(notice.resolved.length), ...notice.resolved.flatMap((a, i) => alertLines(a, i, notice, language)));
+  if (notice.workaround && firing) {
+    const w = notice.workaround;
+    out.push('', t.workaround(w.title, w.version), ...w.steps.map((step, i) => `  ${i + 1}. ${step}`), t.approvedOnly);
+  }
+  const logs = notice.recentLogs.slice(0, MAX_LOG_LINES);
+  if (logs.length > 0) out.push('', t.logs(logs.length), ...logs.map((log) => logLine(log, notice.timezone)));
+  return `${out.join('\n')}\n`;
+}
+
+function alertJson(notice: AlertNotice, subject: string): Record<string, unknown> {
+  const firing = notice.firing.length > 0;
+  const alerts = [...notice.firing, ...notice.resolved];
+  return {
+    type: 'alert',
+    status: firing ? 'firing' : 'resolved',
+    environment: notice.environment,
+    production: notice.production,
+    severity: worstSeverity((firing ? notice.firing : notice.resolved).map((a) => a.severity)),
+    rule: notice.rule,
+    summary: subject,
+    repeat: notice.repeat,
+    alerts: alerts.map((a) => ({
+      fingerprint: a.fingerprint,
+      labels: a.labels,
+      value: a.value,
+      threshold: a.threshold,
+      unit: a.unit,
+      provisional: a.provisional,
+      since: new Date(a.since).toISOString(),
+      state: a.state,
+    })),
+    ticket: notice.ticket ? { number: notice.ticket.number, link: notice.ticket.link, ack_link: notice.ticket.ackLink ?? null } : null,
+  };
+}
+
+/** An alert mail (and webhook document) in Japanese or English. */
+export function renderAlert(notice: AlertNotice, language: Language): Message {
+  const subject = alertSubject(notice, language);
+  return { subject, text: alertText(notice, language), json: alertJson(notice, subject) };
+}

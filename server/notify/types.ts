@@ -1,0 +1,61 @@
+import type { Alert } from '../rules/types.ts';
+import type { Language } from './config.ts';
+
+export type ChannelKind = 'email' | 'webhook' | 'outbox';
+
+export interface Recipient {
+  name: string;
+  email: string[];
+  webhook?: { url: string; secret?: string };
+  language: Language;
+}
+
+/** What a channel sends: a mail (subject/text) or, for webhooks, the same plus a JSON document. */
+export interface Message {
+  subject: string;
+  text: string;
+  /** For webhooks: the JSON body (event, severity, environment, ticket, link, …). */
+  json: Record<string, unknown>;
+}
+
+export interface Delivery {
+  recipient: Recipient;
+  channel: ChannelKind;
+  message: Message;
+}
+
+/** A failed send: `retryable` says whether trying again may succeed (SMTP 4xx, network, HTTP 5xx/429). */
+export class DeliveryError extends Error {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface Channel {
+  kind: ChannelKind;
+  /** Sends once; throws DeliveryError. Returns an id for the record (SMTP message id, HTTP status). */
+  send(recipient: Recipient, message: Message, id: string): Promise<string>;
+  close?(): Promise<void>;
+}
+
+/** Ticket facts a template shows (kept small so notify never imports the ledger). */
+export interface TicketRef {
+  number: string;
+  link: string;
+  ackLink?: string;
+}
+
+/** Everything an alert mail can say; templates turn it into ja or en text. */
+export interface AlertNotice {
+  environment: string;
+  production: boolean;
+  rule: string;
+  firing: Alert[];
+  resolved: Alert[];
+  ticket?: TicketRef;
+  recentLogs: { timestamp: string; level: string; service: string; host: string; message: string }[];
+  workaround?: { id: string; title: string; version: number; steps: string[] };
+  timezone: string;
+  repeat: boolean;
+}

@@ -1,0 +1,12 @@
+import type { RuleKind } from '../types.ts';
+import { responseTime } from './response-time.ts';
+import { availability } from './availability.ts';
+import { cpu } from './cpu.ts';
+import { logErrors } from './log-errors.ts';
+import { absence } from './absence.ts';
+import { burnRate } from './burn-rate.ts';
+
+/** Every rule kind, by the name used in `kind:` in the YAML. */
+export const RULE_KINDS: ReadonlyMap<string, RuleKind<never>> = new Map(
+  ([responseTime, availability, cpu, logErrors, absence, burnRate] as RuleKind<never>[]).map((k) => [k.kind, k]),
+);
