@@ -82,9 +82,10 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
       const window = calendar.activeFor({ environment: alert.labels.environment, target: alert.labels.target }, at);
       return window ? `maintenance:${window.id}` : undefined;
     },
-    ticketFor: async (alert, recipient) => {
-      const ticket = await ledger.alertFired(alert, rulesByName.get(alert.rule)?.escalation, `${alert.description.ja} — ${alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? alert.labels.environment ?? ''}`);
-      return { number: ticket.number, ...links(ticket, recipient) };
+    ticketFor: async (alert, recipient, firing) => {
+      const title = `${alert.description.ja} — ${alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? alert.labels.environment ?? ''}`;
+      const ticket = firing ? await ledger.alertFired(alert, rulesByName.get(alert.rule)?.escalation, title) : ledger.openFor(alert.fingerprint);
+      return ticket && { number: ticket.number, ...links(ticket, recipient) };
     },
     resolved: async (alert) => void (await ledger.alertResolved(alert)),
     context: async (alert) => {

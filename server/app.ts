@@ -19,6 +19,7 @@ import { ledgerRoutes } from './ledger/routes.ts';
 import { ackRoutes } from './ledger/ack-routes.ts';
 import { alertRoutes } from './rules/routes.ts';
 import { maintenanceRoutes } from './maintenance/index.ts';
+import { notificationRoutes } from './notify/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { alerting } = deps;
   await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
   await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, announceWorkaround: alerting.announceWorkaround });
+  await app.register(notificationRoutes, { storage: deps.storage });
   await app.register(ackRoutes, { ledger: alerting.ledger, links: alerting.ackLinks, now });
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });

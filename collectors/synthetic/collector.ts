@@ -27,7 +27,8 @@ export class HttpProbeCollector implements Collector {
     const self = { environment: this.target.environment, host: this.id.host };
     let early: Promise<void> | undefined;
     const onSlow = (elapsed: number) => {
-      early = sink.write('metrics', [metricRecord(self, now + elapsed, 'probe_threshold_crossed', this.target.thresholdMs, labels)]);
+      // Whole milliseconds: ingest refuses fractional epoch timestamps.
+      early = sink.write('metrics', [metricRecord(self, Math.round(now + elapsed), 'probe_threshold_crossed', this.target.thresholdMs, labels)]);
     };
     // Chromium is loaded only for targets that ask for it.
     const result: BrowserProbeResult = this.target.browser ? await (await import('./browser-probe.ts')).probeBrowser(this.target, onSlow) : await probeHttp(this.target, onSlow);

@@ -92,7 +92,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
 
   async function parseBatch(kind: TelemetryTable, body: Buffer, request: FastifyRequest): Promise<ValidBatch> {
     const raw = await decodeBody(body, request.headers['content-encoding'], limits.maxBodyBytes);
-    const ctx = { environments, maxLineBytes: limits.maxLineBytes, maxRows: limits.maxRows, now: now(), retentionDays: options.retentionDays[kind], keepRecords: kind === 'probes' };
+    const ctx = { environments, maxLineBytes: limits.maxLineBytes, maxRows: limits.maxRows, now: now(), retentionDays: options.retentionDays[kind], keepRecords: kind !== 'logs' };
     if (bodyFormat(request.headers['content-type'], raw) === 'ndjson') return validateNdjson(kind, raw, ctx);
     let items: unknown;
     try {

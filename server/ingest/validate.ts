@@ -9,7 +9,7 @@ export interface ValidationContext {
   maxLineBytes: number;
   maxRows: number;
   now: number;
-  /** Keep the parsed records for the event bus (probes); logs and metrics skip it to spare the heap. */
+  /** Keep the parsed records for the event bus (probes, and metrics for the agents' threshold markers); logs skip it to spare the heap. */
   keepRecords: boolean;
   /** Rows older than the kind's retention would be dropped by the TTL at once: refuse them instead. */
   retentionDays: number;

@@ -18,8 +18,8 @@ export interface DispatcherDeps {
   recipientsOf(rule: string): Recipient[];
   /** Why this alert must not be sent now (maintenance window, silence), or undefined. */
   suppression(alert: Alert, now: number): string | undefined;
-  /** Opens or updates the alert's ticket; returns what the mail shows. */
-  ticketFor(alert: Alert, recipient: string): Promise<TicketRef | undefined>;
+  /** Opens or updates the alert's ticket when `firing`, else finds it; returns what the mail shows. */
+  ticketFor(alert: Alert, recipient: string, firing: boolean): Promise<TicketRef | undefined>;
   resolved(alert: Alert): Promise<void>;
   context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'workaround'>>;
   isProduction(environment: string): boolean;
@@ -132,7 +132,8 @@ export class Dispatcher {
         const last = group.lastSent.get(`${recipient.name}|${channel}`);
         const repeat = newFiring.length === 0 && firing.length > 0 && last !== undefined && now - last >= this.deps.timing.repeatIntervalMs;
         if (!newFiring.length && !newResolved.length && !repeat) continue;
-        const ticket = await this.deps.ticketFor(newFiring[0] ?? firing[0] ?? newResolved[0]!, recipient.name);
+        const lead = newFiring[0] ?? (repeat ? firing[0] : undefined);
+        const ticket = await this.deps.ticketFor(lead ?? newResolved[0]!, recipient.name, lead !== undefined);
         const notice: AlertNotice = {
           environment: group.environment, production: this.deps.isProduction(group.environment), rule: group.rule,
           firing: newFiring.length || repeat ? firing : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,

@@ -60,17 +60,24 @@ export class Evaluator {
     void this.run('urgent');
   }
 
+  /** Resolves once this scope has been evaluated after the call (a run already in progress is followed by one more). */
   async run(scope: 'all' | 'urgent'): Promise<void> {
     if (this.stopped) return;
     if (this.running) {
       this.again = this.again === 'all' || scope === 'all' ? 'all' : 'urgent';
       return this.running;
     }
-    this.running = this.evaluate(scope).finally(() => (this.running = undefined));
-    await this.running;
-    const next = this.again;
-    this.again = undefined;
-    if (next) await this.run(next);
+    this.running = this.drain(scope).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async drain(scope: 'all' | 'urgent'): Promise<void> {
+    let next: 'all' | 'urgent' | undefined = scope;
+    while (next && !this.stopped) {
+      this.again = undefined;
+      await this.evaluate(next);
+      next = this.again;
+    }
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ export function matches(selector: Selector, labels: Labels): boolean {
 }
 
 const LATEST_LOOKBACK_MS = 86_400_000;
+const MARKER_LOOKBACK_MS = 120_000;
 
 /**
  * The newest `n` probe readings of every target (newest first): stored rows
@@ -23,6 +24,10 @@ export async function latestProbes(ctx: EvalContext, n: number): Promise<Map<str
     FROM probes WHERE timestamp > ${ts(ctx.now - LATEST_LOOKBACK_MS)}
     ORDER BY environment, target, timestamp DESC
     LIMIT ${n} BY environment, target`);
+  // Markers stored by earlier runs of this process, so a restart does not forget a probe still waiting.
+  const markers = await ctx.storage.query<{ environment: string; target: string; at: number; value: number }>(sql`
+    SELECT environment, labels['target'] AS target, toUnixTimestamp64Milli(timestamp) AS at, value
+    FROM metrics WHERE name = 'probe_threshold_crossed' AND timestamp > ${ts(ctx.now - MARKER_LOOKBACK_MS)}`);
   const byTarget = new Map<string, ProbeReading[]>();
   const keyOf = (env: string, target: string) => `${env}\u0000${target}`;
   for (const r of rows) {
@@ -31,7 +36,8 @@ export async function latestProbes(ctx: EvalContext, n: number): Promise<Map<str
     list.push({ at: Number(r.at), environment: r.environment, target: r.target, ok: r.ok === true || r.ok === 1, totalMs: r.total_ms });
     byTarget.set(key, list);
   }
-  for (const fresh of ctx.fresh.all()) {
+  const stored = markers.map((m): ProbeReading => ({ at: Number(m.at) - m.value, environment: m.environment, target: m.target, ok: true, totalMs: m.value, provisional: true }));
+  for (const fresh of [...ctx.fresh.all(), ...stored.map((m) => [m])]) {
     if (fresh.length === 0) continue;
     const key = keyOf(fresh[0]!.environment, fresh[0]!.target);
     const list = byTarget.get(key) ?? [];
