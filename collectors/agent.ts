@@ -26,12 +26,16 @@ const SELF_METRICS_MS = 15_000;
 export async function startAgent(config: AgentConfig, log: AgentLog): Promise<Agent> {
   const id = { environment: config.environment, host: config.host };
   // The runner exists only after the spool; the spool's writes reach it through this.
-  const urgent = { push: (): void => undefined };
+  const urgent = { push: (_now: boolean): void => undefined };
   const spool = await Spool.open(config.spoolDir, {
     maxBytes: config.spoolMaxBytes,
     batchRecords: 20_000,
     warn: (msg, fields) => log('warn', msg, fields),
-    onWrite: (kind) => (kind === 'probes' || kind === 'logs' ? urgent.push() : undefined),
+    // A probe past its threshold goes out at once: it is what fires the alert mail.
+    onWrite: (kind, records) => {
+      if (kind === 'metrics' && records.length === 1 && records[0]!.includes('"probe_threshold_crossed"')) urgent.push(true);
+      else if (kind === 'probes' || kind === 'logs') urgent.push(false);
+    },
   });
   const pusher = new Pusher(spool, { server: config.server, token: config.token, agentId: agentId(config.spoolDir) }, (level, msg, fields) => log(level, msg, fields));
   const collectors: Collector[] = [new AgentSelfMetrics(id, SELF_METRICS_MS, spool, pusher)];
@@ -40,7 +44,7 @@ export async function startAgent(config: AgentConfig, log: AgentLog): Promise<Ag
   for (const target of config.targets) collectors.push(new HttpProbeCollector(id, target));
   if (config.logs.length) collectors.push(new LogTailCollector(id, config.logs, spool));
   const runner = new AgentRunner(collectors, spool, pusher, log);
-  urgent.push = () => runner.kick();
+  urgent.push = (now) => runner.kick(now);
   runner.start();
   log('info', 'agent started', { server: config.server, environment: config.environment, host: config.host, collectors: collectors.map((c) => c.name) });
   return { spool, pusher, stop: () => runner.stop() };

@@ -12,6 +12,7 @@ import { RULE_KINDS } from './rules/kinds/index.ts';
 import type { Alert, Rule } from './rules/types.ts';
 import { Deliveries } from './notify/deliveries.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
+import { Silences } from './notify/silences.ts';
 import { createOutboxChannel, createSmtpChannel, createWebhookChannel } from './notify/channels/index.ts';
 import { renderWorkaroundNotice } from './notify/templates/index.ts';
 import type { Recipient } from './notify/types.ts';
@@ -31,6 +32,7 @@ export interface Alerting {
   deliveries: Deliveries;
   escalator: Escalator;
   calendar: MaintenanceCalendar;
+  silences: Silences;
   ackLinks: AckLinks;
   announceWorkaround: LedgerRouteOptions['announceWorkaround'];
   /** Starts the evaluation interval and the escalation timer (the server does; tests may drive by hand). */
@@ -59,6 +61,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
   const ledger = await Ledger.open(storage, config.timezone, now);
   const workarounds = await WorkaroundCatalogue.open(storage, now);
   const calendar = await MaintenanceCalendar.open(storage, config.maintenance, config.timezone, { now });
+  const silences = await Silences.open(storage, now);
   const ackLinks = new AckLinks(readOrCreateSecretFile(deps.dataDir, 'link-secret'), config.publicUrl, config.ackLinkTtlMs);
   const n = config.notify;
   const email = n.smtp ? createSmtpChannel(n.smtp) : createOutboxChannel(path.join(deps.dataDir, 'outbox'), { from: n.from, now });
@@ -80,13 +83,16 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     recipientsOf: (rule) => recipients(rulesByName.get(rule)?.notify.length ? rulesByName.get(rule)!.notify : n.defaultRecipients),
     suppression: (alert, at) => {
       const window = calendar.activeFor({ environment: alert.labels.environment, target: alert.labels.target }, at);
-      return window ? `maintenance:${window.id}` : undefined;
+      if (window) return `maintenance:${window.id}`;
+      const silence = silences.matching(alert, at);
+      return silence ? `silence:${silence.id}` : undefined;
     },
-    ticketFor: async (alert, recipient, firing) => {
+    ticketFor: async (alert, firing) => {
       const title = `${alert.description.ja} — ${alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? alert.labels.environment ?? ''}`;
       const ticket = firing ? await ledger.alertFired(alert, rulesByName.get(alert.rule)?.escalation, title) : ledger.openFor(alert.fingerprint);
-      return ticket && { number: ticket.number, ...links(ticket, recipient) };
+      return ticket?.number;
     },
+    ticketRef: (number, recipient) => ({ number, ...links({ number }, recipient) }),
     resolved: async (alert) => void (await ledger.alertResolved(alert)),
     context: async (alert) => {
       const found = workarounds.findFor(alert);
@@ -129,7 +135,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
 
   let dispatchTimer: NodeJS.Timeout | undefined;
   return {
-    evaluator, store, ledger, workarounds, deliveries, escalator, calendar, ackLinks, announceWorkaround,
+    evaluator, store, ledger, workarounds, deliveries, escalator, calendar, silences, ackLinks, announceWorkaround,
     async start() {
       // After a restart: whatever the log says was not yet sent (a firing or a resolve) goes out now.
       await dispatcher.catchUp(store.active(), await store.recentlyResolved(now() - 86_400_000));

@@ -20,6 +20,7 @@ import { ackRoutes } from './ledger/ack-routes.ts';
 import { alertRoutes } from './rules/routes.ts';
 import { maintenanceRoutes } from './maintenance/index.ts';
 import { notificationRoutes } from './notify/routes.ts';
+import { silenceRoutes } from './notify/silences.ts';
 
 export interface AppDeps {
   config: Config;
@@ -39,7 +40,8 @@ export interface AppDeps {
 /** Builds the HTTP app from its capabilities, one line each, in data-path order. Never listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Request lines would drown the log at ingest rates; errors are still logged.
-  const common = { logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true };
+  // A misspelt field is refused with 400, not silently dropped (fastify's default would strip it).
+  const common = { logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true, ajv: { customOptions: { removeAdditional: false as const } } };
   const app = (deps.logger ? Fastify({ ...common, loggerInstance: deps.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
   registerErrorHandler(app);
   await registerOpenApi(app, deps.version ?? '0.0.0');
@@ -51,8 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const { alerting } = deps;
   await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
-  await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, announceWorkaround: alerting.announceWorkaround });
+  await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, environments: deps.config.environments, announceWorkaround: alerting.announceWorkaround });
   await app.register(notificationRoutes, { storage: deps.storage });
+  await app.register(silenceRoutes, { silences: alerting.silences, requireActor });
   await app.register(ackRoutes, { ledger: alerting.ledger, links: alerting.ackLinks, now });
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });

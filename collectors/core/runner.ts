@@ -18,6 +18,7 @@ export class AgentRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private wake: (() => void) | undefined;
+  private kicked: 'soon' | 'now' | undefined;
   private pushing: Promise<void> | undefined;
 
   constructor(
@@ -34,8 +35,13 @@ export class AgentRunner {
     this.pushing = this.pushLoop();
   }
 
-  /** Something urgent was spooled: push now rather than at the next tick. */
-  kick(): void {
+  /**
+   * Something urgent was spooled: push soon (after a short gap that lets a
+   * burst become one batch) rather than at the next idle tick; `now` skips
+   * the gap (a probe past its threshold). A kick during a push is kept.
+   */
+  kick(now = false): void {
+    this.kicked = this.kicked === 'now' || now ? 'now' : 'soon';
     this.wake?.();
   }
 
@@ -77,10 +83,12 @@ export class AgentRunner {
         const timer = setTimeout(resolve, delay || IDLE_PUSH_MS);
         this.wake = () => {
           clearTimeout(timer);
-          setTimeout(resolve, delay || MIN_PUSH_GAP_MS);
+          setTimeout(resolve, delay || (this.kicked === 'now' ? 0 : MIN_PUSH_GAP_MS));
         };
+        if (this.kicked) this.wake();
       });
       this.wake = undefined;
+      this.kicked = undefined;
     }
   }
 }

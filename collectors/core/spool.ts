@@ -15,7 +15,7 @@ export interface SpoolOptions {
   batchRecords: number;
   warn: (msg: string, fields: Record<string, unknown>) => void;
   /** Told after each write, so the sender can go at once instead of at its next tick. */
-  onWrite?: (kind: RecordKind) => void;
+  onWrite?: (kind: RecordKind, records: readonly string[]) => void;
 }
 
 export interface SpoolCounters {
@@ -78,7 +78,7 @@ export class Spool implements Sink {
       const last = i + this.options.batchRecords >= records.length;
       await this.append(kind, part, last ? checkpoint : undefined);
     }
-    this.options.onWrite?.(kind);
+    this.options.onWrite?.(kind, records);
   }
 
   private async append(kind: RecordKind, records: string[], checkpoint?: { owner: string; state: unknown }): Promise<void> {

@@ -8,7 +8,7 @@ export const ApiKeysSchema = Type.Array(
   Type.Object(
     {
       actor: Type.String({ minLength: 1, maxLength: 100, description: 'the person or system the key belongs to; recorded on every change' }),
-      role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+      role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('approver'), Type.Literal('admin')]),
       secret_env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable holding the key' }),
     },
     { additionalProperties: false },

@@ -70,7 +70,13 @@ describe('config', () => {
 
   it('accepts the example file shipped in the repository', () => {
     const text = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'mimamori.example.yaml'), 'utf8');
-    const config = parseConfigText(text, 'mimamori.example.yaml', { MIMAMORI_TOKEN_WEB1: 'example-secret-1234567890' });
+    const env = {
+      MIMAMORI_TOKEN_WEB1: 'example-secret-1234567890', MIMAMORI_KEY_SATO: 'operator-key-1234567890', MIMAMORI_KEY_FOUNDATION: 'approver-key-1234567890',
+      MIMAMORI_PHONE_WEBHOOK_URL: 'https://sms.example.jp/hook', MIMAMORI_PHONE_WEBHOOK_SECRET: 'webhook-secret-123',
+    };
+    const config = parseConfigText(text, 'mimamori.example.yaml', env);
     expect(config.environments).toContain('production');
+    expect(config.rules.length).toBeGreaterThan(0);
+    expect(config.notify.chains.size).toBeGreaterThan(0);
   });
 });

@@ -66,14 +66,20 @@ export class Escalator {
         const step = next;
         const recipient = this.deps.recipients.get(step.recipient)!;
         // Recorded first and re-checked under the ledger's lock: an acknowledgement that won the race stops it.
-        const recorded = await this.deps.ledger.record(ticket.number, 'escalated', SYSTEM, { step: step.step, recipient: step.recipient, channel: step.channel }, (t) => t.status === 'open' && !t.escalated.includes(step.step));
-        if (!recorded) break;
-        const { link, ackLink } = this.deps.links(ticket, recipient.name);
-        const message = renderEscalation({
-          ticket: { number: ticket.number, title: ticket.title, environment: ticket.environment, production: this.deps.isProduction(ticket.environment), severity: ticket.severity as Severity, openedAt: ticket.openedAt, link, ackLink },
-          step: step.step + 1, waitedMs: now - ticket.openedAt, timezone: this.deps.timezone,
-        }, recipient.language);
-        await this.deps.deliveries.enqueue({ purpose: 'escalation', channel: step.channel === 'email' ? 'email' : 'webhook', recipient, groupKey: ticket.number, alertKeys: [`${ticket.number}:step${step.step}`], ticket: ticket.number, message });
+        if (ticket.status !== 'open') break;
+        // Queued before it is recorded, keyed by ticket and step: after a crash in between, the
+        // notification log shows it was queued and the step is only recorded, not sent twice.
+        const key = `${ticket.number}:step${step.step}`;
+        const channel = step.channel === 'email' ? 'email' : 'webhook';
+        if (!this.deps.deliveries.has(recipient.name, channel, key)) {
+          const { link, ackLink } = this.deps.links(ticket, recipient.name);
+          const message = renderEscalation({
+            ticket: { number: ticket.number, title: ticket.title, environment: ticket.environment, production: this.deps.isProduction(ticket.environment), severity: ticket.severity as Severity, openedAt: ticket.openedAt, link, ackLink },
+            step: step.step + 1, waitedMs: now - ticket.openedAt, timezone: this.deps.timezone,
+          }, recipient.language);
+          await this.deps.deliveries.enqueue({ purpose: 'escalation', channel, recipient, groupKey: ticket.number, alertKeys: [key], ticket: ticket.number, message });
+        }
+        await this.deps.ledger.record(ticket.number, 'escalated', SYSTEM, { step: step.step, recipient: step.recipient, channel: step.channel }, (t) => !t.escalated.includes(step.step));
         next = this.nextStep(ticket);
       }
     }

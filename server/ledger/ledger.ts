@@ -67,7 +67,7 @@ export class Ledger {
       }
       const number = this.nextNumber();
       await this.append(number, 'opened', SYSTEM, {
-        type: alert.labels.kind === 'security' ? 'security' : 'incident', source: 'alert', title, environment: alert.labels.environment ?? '', severity: alert.severity,
+        type: 'incident', source: 'alert', title, environment: alert.labels.environment ?? '', severity: alert.severity,
         fingerprint: alert.fingerprint, rule: alert.rule, labels: alert.labels, since: alert.since, value: alert.value, threshold: alert.threshold, escalation,
       });
       return this.get(number);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RequireActor, Actor } from '../auth/actors.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, badRequest } from '../http/errors.ts';
 import type { Ledger } from './ledger.ts';
 import type { WorkaroundCatalogue, WorkaroundVersion } from './workarounds.ts';
 import type { Escalator } from './escalation.ts';
@@ -13,6 +13,7 @@ export interface LedgerRouteOptions {
   workarounds: WorkaroundCatalogue;
   escalator: Escalator;
   requireActor: RequireActor;
+  environments: string[];
   /** Tells the foundation before and after a workaround runs (item 7). */
   announceWorkaround: (ticket: Ticket, id: string, version: WorkaroundVersion, phase: 'about_to_execute' | 'executed', actor: Actor, note?: string) => Promise<void>;
 }
@@ -41,6 +42,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, options: LedgerRout
   app.post('/api/v1/tickets', { schema: { tags, summary: 'Open a ticket by hand (an inquiry by phone or mail, a security report)', body: NewTicket } }, async (request, reply) => {
     const actor = requireActor(request, 'operator');
     const b = request.body;
+    if (!options.environments.includes(b.environment)) throw badRequest('unknown_environment', `"${b.environment}" is not one of ${options.environments.join(', ')}`, [{ field: 'body.environment', reason: 'unknown environment' }]);
     const ticket = await ledger.openManual({ type: b.type ?? 'inquiry', title: b.title, description: b.description, environment: b.environment, severity: b.severity, reportedBy: b.reported_by, channel: b.channel }, actor);
     return reply.code(201).send(view(ticket, true));
   });
@@ -89,7 +91,10 @@ export async function ledgerRoutes(fastify: FastifyInstance, options: LedgerRout
   });
   for (const decision of ['approve', 'revoke'] as const) {
     app.post(`/api/v1/workarounds/:id/${decision}`, { schema: { tags, summary: `${decision === 'approve' ? 'Approve' : 'Revoke'} a version (approver role: the foundation)`, body: Decision } }, async (request) => {
-      return workarounds.decide((request.params as { id: string }).id, request.body.version, decision === 'approve' ? 'approved' : 'revoked', requireActor(request, 'approver'));
+      const actor = requireActor(request, 'approver');
+      // Approval is the foundation's decision (item 5): administrators run Mimamori but do not approve.
+      if (actor.role !== 'approver') throw new AppError(403, 'forbidden', `only the approver role may ${decision} workarounds; ${actor.name} is ${actor.role}`, [{ field: 'authorization', reason: 'not an approver' }]);
+      return workarounds.decide((request.params as { id: string }).id, request.body.version, decision === 'approve' ? 'approved' : 'revoked', actor);
     });
   }
 }

@@ -16,7 +16,7 @@ const Recipient = Type.Object(
         { additionalProperties: false, description: 'JSON POST for phone/SMS gateways and chat; the URL inline or from the environment' },
       ),
     ),
-    language: Type.Optional(Type.Union(LANGUAGES.map((l) => Type.Literal(l)))),
+    language: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')])),
   },
   { additionalProperties: false },
 );

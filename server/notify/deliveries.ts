@@ -40,6 +40,8 @@ const MEMORY_MS = 30 * 86_400_000;
  */
 export class Deliveries {
   private readonly told = new Set<string>();
+  /** When each recipient × channel × group last got an alert message, from the log (repeat_interval survives restarts). */
+  private readonly lastAlert = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
@@ -61,6 +63,10 @@ export class Deliveries {
     for (const r of rows) {
       if (r.last_status === 'suppressed' || r.last_status === 'failed') continue;
       for (const key of r.keys) deliveries.told.add(`${r.rcpt}|${r.ch}|${key}`);
+      if (r.p === 'alert') {
+        const key = `${r.rcpt}|${r.ch}|${r.g}`;
+        deliveries.lastAlert.set(key, Math.max(deliveries.lastAlert.get(key) ?? 0, Number(r.first_ms)));
+      }
       const recipient = recipients.get(r.rcpt);
       if ((r.last_status === 'queued' || r.last_status === 'retry') && recipient) {
         const message = { subject: r.subj, text: r.body, json: JSON.parse(r.doc || '{}') };
@@ -73,6 +79,10 @@ export class Deliveries {
   /** Has this recipient (on this channel) been sent, or is it being sent, this key? */
   has(recipient: string, channel: ChannelKind, key: string): boolean {
     return this.told.has(`${recipient}|${channel}|${key}`);
+  }
+
+  lastAlertSent(recipient: string, channel: ChannelKind, groupKey: string): number | undefined {
+    return this.lastAlert.get(`${recipient}|${channel}|${groupKey}`);
   }
 
   /** Records the message as queued (durably), then sends it in the background. */

@@ -18,8 +18,10 @@ export interface DispatcherDeps {
   recipientsOf(rule: string): Recipient[];
   /** Why this alert must not be sent now (maintenance window, silence), or undefined. */
   suppression(alert: Alert, now: number): string | undefined;
-  /** Opens or updates the alert's ticket when `firing`, else finds it; returns what the mail shows. */
-  ticketFor(alert: Alert, recipient: string, firing: boolean): Promise<TicketRef | undefined>;
+  /** Opens or updates the ticket of a firing alert, or finds the ticket of a resolved one; its number. */
+  ticketFor(alert: Alert, firing: boolean): Promise<string | undefined>;
+  /** The links a recipient's mail shows for a ticket (the acknowledge link is signed for them). */
+  ticketRef(number: string, recipient: string): TicketRef;
   resolved(alert: Alert): Promise<void>;
   context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'workaround'>>;
   isProduction(environment: string): boolean;
@@ -80,7 +82,8 @@ export class Dispatcher {
     const now = this.deps.now();
     for (const group of this.groups.values()) {
       if (group.firing.size === 0 || group.timer) continue;
-      const repeatDue = [...group.lastSent.values()].some((t) => now - t >= this.deps.timing.repeatIntervalMs);
+      const sentTimes = this.deps.recipientsOf(group.rule).flatMap((r) => channelsOf(r).map((c) => group.lastSent.get(`${r.name}|${c}`) ?? this.deps.deliveries.lastAlertSent(r.name, c, group.key)));
+      const repeatDue = sentTimes.some((t) => t !== undefined && now - t >= this.deps.timing.repeatIntervalMs);
       const unsent = [...group.firing.values()].some((a) => this.deps.recipientsOf(a.rule).some((r) => channelsOf(r).some((c) => !this.deps.deliveries.has(r.name, c, keyOf(a, 'firing')))));
       if (repeatDue || unsent) await this.flush(group);
     }
@@ -119,8 +122,12 @@ export class Dispatcher {
       if (!reason) firing.push(alert);
       else await this.recordSuppressed(group, alert, reason);
     }
+    // Every firing alert has its ticket before anyone is told (one per fingerprint while open).
+    const tickets = new Map<string, string | undefined>();
+    for (const alert of firing) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, true));
     const resolved = [...group.resolved.values()];
     group.resolved.clear();
+    for (const alert of resolved) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, false));
     for (const alert of resolved) await this.deps.resolved(alert);
     if (group.firing.size === 0 && resolved.length === 0) this.groups.delete(group.key);
     for (const recipient of this.deps.recipientsOf(group.rule)) {
@@ -129,14 +136,15 @@ export class Dispatcher {
         const newFiring = firing.filter((a) => !told(a, 'firing'));
         // A recovery is news only to whoever heard of the failure.
         const newResolved = resolved.filter((a) => told(a, 'firing') && !told(a, 'resolved'));
-        const last = group.lastSent.get(`${recipient.name}|${channel}`);
+        const last = group.lastSent.get(`${recipient.name}|${channel}`) ?? this.deps.deliveries.lastAlertSent(recipient.name, channel, group.key);
         const repeat = newFiring.length === 0 && firing.length > 0 && last !== undefined && now - last >= this.deps.timing.repeatIntervalMs;
         if (!newFiring.length && !newResolved.length && !repeat) continue;
-        const lead = newFiring[0] ?? (repeat ? firing[0] : undefined);
-        const ticket = await this.deps.ticketFor(lead ?? newResolved[0]!, recipient.name, lead !== undefined);
+        const number = tickets.get((newFiring[0] ?? (repeat ? firing[0] : undefined) ?? newResolved[0]!).fingerprint);
+        const ticket = number ? this.deps.ticketRef(number, recipient.name) : undefined;
         const notice: AlertNotice = {
           environment: group.environment, production: this.deps.isProduction(group.environment), rule: group.rule,
-          firing: newFiring.length || repeat ? firing : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
+          // The news first: the subject and the ticket are about the alert that just fired.
+          firing: newFiring.length || repeat ? [...newFiring, ...firing.filter((a) => !newFiring.includes(a))] : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
           ...(await this.deps.context(newFiring[0] ?? firing[0] ?? newResolved[0]!)),
         };
         const keys = [...newFiring.map((a) => keyOf(a, 'firing')), ...newResolved.map((a) => keyOf(a, 'resolved')), ...(repeat ? [`${group.key}@${now}:repeat`] : [])];

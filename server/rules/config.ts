@@ -16,7 +16,7 @@ export const RuleSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$' }),
     kind: Type.String({ minLength: 1 }),
-    severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+    severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')])),
     for: Type.Optional(Duration),
     match: Type.Optional(
       Type.Object(

@@ -9,10 +9,22 @@ type Fail = (path: (string | number)[], reason: string) => Error;
 const COMMON = new Set(['name', 'kind', 'severity', 'for', 'match', 'notify', 'escalation', 'title']);
 const toList = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
+/**
+ * Without a `rules:` section, the agreements every deployment starts from:
+ * the 5-second target (item 22), targets down, the CPU capacity threshold
+ * (item 18) and agents gone silent. `rules: []` turns them off.
+ */
+export const DEFAULT_RULES = [
+  { name: 'response-over-5s', kind: 'response_time', threshold_ms: 5000, severity: 'critical' },
+  { name: 'target-down', kind: 'availability', consecutive: 2, severity: 'critical' },
+  { name: 'cpu-capacity', kind: 'cpu', threshold_percent: 80, window: '10m', for: '5m', severity: 'warning' },
+  { name: 'agent-silent', kind: 'absence', source: 'metrics', period: '5m', severity: 'warning' },
+] as unknown as Static<typeof RulesSchema>;
+
 /** Turns the YAML rules into resolved rules; the kind checks its own fields, and errors name the field. */
 export function resolveRules(raw: Static<typeof RulesSchema> | undefined, known: { recipients: Set<string>; chains: Set<string>; environments: string[] }, fail: Fail): Rule[] {
   const names = new Set<string>();
-  return (raw ?? []).map((entry, i) => {
+  return (raw ?? DEFAULT_RULES).map((entry, i) => {
     const at = (field: string, reason: string) => fail(['rules', i, ...field.split('.')], reason);
     const kind = RULE_KINDS.get(entry.kind);
     if (!kind) throw at('kind', `unknown rule kind "${entry.kind}" (one of ${[...RULE_KINDS.keys()].join(', ')})`);

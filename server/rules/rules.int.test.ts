@@ -106,3 +106,12 @@ describe('rule configuration', () => {
     expect(config('  - { name: x, kind: cpu, match: { environment: prod } }')).toThrow(/rules.0.match.environment/);
   });
 });
+
+describe('default rules', () => {
+  it('watch the 5 s target, targets down, CPU capacity and silent agents unless rules are given', () => {
+    expect(testConfig('environments: [production]').rules.map((r) => `${r.name}:${r.kind}:${r.severity}`)).toEqual([
+      'response-over-5s:response_time:critical', 'target-down:availability:critical', 'cpu-capacity:cpu:warning', 'agent-silent:absence:warning',
+    ]);
+    expect(testConfig('environments: [production]\nrules: []').rules).toEqual([]);
+  });
+});

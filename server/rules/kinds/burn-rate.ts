@@ -16,7 +16,6 @@ export interface BurnRateParams {
   /** e.g. 99: 99 % of probes succeed in under `thresholdMs`. */
   objectivePercent: number;
   thresholdMs: number;
-  periodMs: number;
   pairs: WindowPair[];
 }
 
@@ -36,7 +35,6 @@ export const burnRate: RuleKind<BurnRateParams> = {
   schema: Type.Object({
     objective_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100 })),
     threshold_ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    period: Type.Optional(Type.String()),
     windows: Type.Optional(
       Type.Array(Type.Object({ long: Type.String(), short: Type.String(), factor: Type.Number({ exclusiveMinimum: 0 }), severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')])) }, { additionalProperties: false }), { minItems: 1 }),
     ),
@@ -45,7 +43,7 @@ export const burnRate: RuleKind<BurnRateParams> = {
     const windows = raw.windows as { long: string; short: string; factor: number; severity?: Severity }[] | undefined;
     const pairs = windows?.map((w, i) => ({ longMs: duration(w.long, `windows.${i}.long`, fail), shortMs: duration(w.short, `windows.${i}.short`, fail), factor: w.factor, severity: w.severity ?? 'warning' })) ?? WORKBOOK;
     for (const [i, p] of pairs.entries()) if (p.shortMs >= p.longMs) throw fail(`windows.${i}.short`, 'the short window must be shorter than the long one');
-    return { objectivePercent: (raw.objective_percent as number | undefined) ?? 99, thresholdMs: (raw.threshold_ms as number | undefined) ?? 5000, periodMs: duration(raw.period ?? '30d', 'period', fail), pairs };
+    return { objectivePercent: (raw.objective_percent as number | undefined) ?? 99, thresholdMs: (raw.threshold_ms as number | undefined) ?? 5000, pairs };
   },
   describe: ({ params: p }) => ({
     ja: `SLO「${p.objectivePercent}% が ${p.thresholdMs / 1000} 秒以内」のエラーバジェット消費が速すぎる`,

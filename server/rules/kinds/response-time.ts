@@ -62,7 +62,8 @@ export const responseTime: RuleKind<ResponseTimeParams> = {
         if (!matches(rule.match, labels)) continue;
         const lastN = readings.slice(0, n);
         const value = Math.min(...lastN.map((r) => r.totalMs));
-        const slow = lastN.length === n && lastN.every((r) => r.provisional || r.totalMs > rule.params.thresholdMs);
+        // A marker says "at least its value so far": slow for this rule only if that already reaches the rule's threshold.
+        const slow = lastN.length === n && lastN.every((r) => (r.provisional ? r.totalMs >= rule.params.thresholdMs : r.totalMs > rule.params.thresholdMs));
         list.push({ labels, value, threshold: rule.params.thresholdMs, breaching: slow, provisional: lastN.some((r) => r.provisional) });
       }
       out.set(rule, list);
