@@ -42,20 +42,23 @@ notify:
     - { name: operators, email: [ops@example.jp], language: ja }
 `);
   const server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config, MIMAMORI_SMTP_URL: smtp.url });
-  const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
   const samples: number[] = [];
-  for (let i = 0; i < ALERTS; i++) {
-    const target = `bench-${i}`;
-    const status = await post(`${server.url}/api/v1/ingest/probes`, token, `${JSON.stringify({ timestamp: Date.now(), environment: 'production', target, ok: true, status: 200, total_ms: 6000 + i })}\n`);
-    if (status !== 200) throw new Error(`ingest answered ${status}`);
-    const acked = Date.now();
-    const mail = await smtp.waitFor((m) => m.subject.includes(` ${target} `), 10_000, `the mail for ${target}`);
-    samples.push(mail.at - acked);
+  try {
+    const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    for (let i = 0; i < ALERTS; i++) {
+      const target = `bench-${i}`;
+      const status = await post(`${server.url}/api/v1/ingest/probes`, token, `${JSON.stringify({ timestamp: Date.now(), environment: 'production', target, ok: true, status: 200, total_ms: 6000 + i })}\n`);
+      if (status !== 200) throw new Error(`ingest answered ${status}`);
+      const acked = Date.now();
+      const mail = await smtp.waitFor((m) => m.subject.includes(` ${target} `), 10_000, `the mail for ${target}`);
+      samples.push(mail.at - acked);
+    }
+  } finally {
+    server.child.kill('SIGTERM');
+    await waitForExit(server.child);
+    await smtp.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  server.child.kill('SIGTERM');
-  await waitForExit(server.child);
-  await smtp.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
   console.log(JSON.stringify({ bench: 'alert-latency', alerts: ALERTS, ack_to_mail_p50_ms: percentile(samples, 50), ack_to_mail_p95_ms: percentile(samples, 95), ack_to_mail_max_ms: Math.max(...samples) }));
 }
 

@@ -1,6 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readOrCreateSecretFile } from '../shared/secret-file.ts';
+
+export { readOrCreateSecretFile };
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.ts';
 import type { Role } from './config.ts';
@@ -25,15 +26,6 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  */
 export function resolveApiKeys(configured: readonly ApiKey[], dataDir: string): ApiKey[] {
   return [...configured, { name: 'local-admin', role: 'admin', secret: readOrCreateSecretFile(dataDir, LOCAL_ADMIN_FILE) }];
-}
-
-export function readOrCreateSecretFile(dataDir: string, name: string): string {
-  const file = path.join(dataDir, name);
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
 }
 
 /** The actor behind the request's bearer key, or undefined. Constant-time per key. */

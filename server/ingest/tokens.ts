@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readOrCreateSecretFile } from '../shared/secret-file.ts';
 import type { IngestToken } from './auth.ts';
 
 export const LOCAL_TOKEN_FILE = 'ingest-token';
@@ -18,10 +16,5 @@ export function resolveIngestTokens(configured: readonly IngestToken[], env: Nod
 }
 
 export function readOrCreateLocalToken(dataDir: string): string {
-  const file = path.join(dataDir, LOCAL_TOKEN_FILE);
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
+  return readOrCreateSecretFile(dataDir, LOCAL_TOKEN_FILE);
 }

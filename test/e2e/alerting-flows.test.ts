@@ -131,6 +131,20 @@ escalation:
     expect((await api('GET', '/api/v1/alerts')).body.alerts.some((a: Json) => a.labels.target === 'billing' && a.state === 'firing')).toBe(true);
   });
 
+  it('a silence holds back matching alerts with its id as the reason; a misspelt matcher is refused', async () => {
+    const typo = await api('POST', '/api/v1/silences', as('operator'), { matchers: { enviroment: 'production' }, ends_at: Date.now() + 60_000, comment: 'x' });
+    expect(typo.status).toBe(400);
+    expect(typo.body.details[0].field).toContain('matchers');
+    const silence = await api('POST', '/api/v1/silences', as('operator'), { matchers: { rule: 'slow', target: 'cdn' }, ends_at: Date.now() + 600_000, comment: 'CDN 切替作業中' });
+    expect(silence.status).toBe(201);
+    expect(silence.body.createdBy).toBe('佐藤');
+    await probe('cdn', 9000);
+    const held = await waitUntil(async () => (await api('GET', '/api/v1/notifications?status=suppressed')).body.notifications.find((n: Json) => n.reason === `silence:${silence.body.id}`), 5000, 'the silence record');
+    expect(held.recipient).toBe('operators');
+    await sleep(1000);
+    expect(smtp.mails.filter((m) => m.subject.includes('cdn'))).toHaveLength(0);
+  });
+
   it('workarounds: unapproved → 409, approval needs the approver role, before and after are reported to the foundation', async () => {
     const { number } = await ticketFor('portal-top');
     const created = await api('POST', '/api/v1/workarounds', as('operator'), { title: 'API ワーカー再起動', steps: ['systemctl restart api-worker', '応答時間を確認'], applies_to: { rules: ['slow'] } });
