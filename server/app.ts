@@ -9,7 +9,7 @@ import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
 import { registerErrorHandler } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { homeRoutes } from './http/home.ts';
+import { dashboardRoutes } from './http/dashboard.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -21,6 +21,9 @@ import { alertRoutes } from './rules/routes.ts';
 import { maintenanceRoutes } from './maintenance/index.ts';
 import { notificationRoutes } from './notify/routes.ts';
 import { silenceRoutes } from './notify/silences.ts';
+import { faroRoutes, type ResolvedFaro } from './faro/index.ts';
+import { uiConfigRoutes } from './http/ui-config.ts';
+import { liveRoutes } from './live/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +34,7 @@ export interface AppDeps {
   tokens: () => readonly IngestToken[];
   apiKeys: () => readonly ApiKey[];
   alerting: Alerting;
+  faro: ResolvedFaro;
   recentKeys: RecentKeys;
   logger?: Logger | false;
   now?: () => number;
@@ -46,8 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await registerOpenApi(app, deps.version ?? '0.0.0');
 
-  await app.register(homeRoutes);
+  await app.register(dashboardRoutes);
   await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, environments: deps.config.environments, limits: { ...deps.config.ingest }, retentionDays: { logs: deps.config.retention.logsDays, metrics: deps.config.retention.metricsDays, probes: deps.config.retention.probesDays }, recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
+  await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   const requireActor = actorGuard(deps.apiKeys);
   const now = deps.now ?? Date.now;
@@ -58,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(silenceRoutes, { silences: alerting.silences, requireActor });
   await app.register(ackRoutes, { ledger: alerting.ledger, links: alerting.ackLinks, now });
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
+  await app.register(liveRoutes, { storage: deps.storage, bus: deps.bus, alerting, config: deps.config, now: deps.now });
+  await app.register(uiConfigRoutes, { config: deps.config, faro: deps.faro, version: deps.version ?? '0.0.0' });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });
   return app;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { createLogger } from './shared/logger.ts';
 import { openRuntime } from './runtime.ts';
+import { ensureDashboardBuilt } from './http/build-dashboard.ts';
 import { isDataDirInUse } from './storage/client.ts';
 import { readOrCreateLocalToken } from './ingest/tokens.ts';
 import { startAgent } from '../collectors/agent.ts';
@@ -30,6 +31,7 @@ export async function start(options: StartOptions = {}): Promise<void> {
   const dataDir = path.resolve(env.MIMAMORI_DATA ?? './data');
   const logger = createLogger(dataDir);
   logger.info({ config: config.source, dataDir, storage: env.CLICKHOUSE_URL ? 'remote' : 'embedded chDB' }, 'starting Mimamori');
+  await ensureDashboardBuilt((msg) => logger.info(msg)).catch((error: Error) => logger.error({ err: error }, 'building the dashboard failed; serving the status page instead'));
   const runtime = await openRuntime({ config, dataDir, env, logger, version: VERSION }).catch((error: Error) => {
     const locked = isDataDirInUse(error);
     logger.fatal({ err: error }, locked ? `the data directory ${dataDir} is in use by another Mimamori process` : 'could not open storage');

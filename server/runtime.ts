@@ -13,6 +13,7 @@ import { sql, ts } from './storage/sql.ts';
 import { buildApp } from './app.ts';
 import { openAlerting, type Alerting } from './alerting.ts';
 import { resolveApiKeys } from './auth/actors.ts';
+import { withDashboardApp } from './faro/index.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -66,7 +67,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bus = new EventBus();
   const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log });
   const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
-  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
+  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   let closed = false;
   return {

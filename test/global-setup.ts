@@ -1,8 +1,11 @@
 import { ensureDebianProgram } from './helpers/debian.ts';
+import { ensureDashboardBuilt } from '../server/http/build-dashboard.ts';
 
 // Programs the tests use for real, installed once before any test file runs
-// (two files installing at once would fight over the dpkg lock).
-export default function setup(): void {
+// (two files installing at once would fight over the dpkg lock), and the
+// dashboard built once, as `npm start` would build it.
+export default async function setup(): Promise<void> {
   ensureDebianProgram('/usr/bin/prometheus-node-exporter', 'prometheus-node-exporter');
   ensureDebianProgram(process.env.MIMAMORI_CHROMIUM ?? '/usr/bin/chromium', 'chromium');
+  await ensureDashboardBuilt((msg) => process.stderr.write(`${msg}\n`));
 }

@@ -10,6 +10,7 @@ import type { Rule } from '../rules/types.ts';
 import { resolveNotify, type NotifySettings } from '../notify/settings.ts';
 import { resolveMaintenance, type MaintenanceDefinition } from '../maintenance/index.ts';
 import type { ApiKey } from '../auth/actors.ts';
+import { resolveFaro, type ResolvedFaro } from '../faro/index.ts';
 
 export { ConfigError };
 
@@ -40,6 +41,8 @@ export interface Config {
   notify: NotifySettings;
   maintenance: MaintenanceDefinition[];
   ackLinkTtlMs: number;
+  /** Real-user monitoring: app keys and origins of pages that report with the Faro web SDK. */
+  faro: ResolvedFaro;
 }
 
 const checkFile = Compile(ConfigFileSchema);
@@ -129,5 +132,6 @@ function resolveConfig(
     notify,
     maintenance: resolveMaintenance(raw.maintenance, timezone, environments, fail),
     ackLinkTtlMs: duration(['ack_link_ttl'], raw.ack_link_ttl ?? '24h'),
+    faro: resolveFaro(raw.faro, environments, fail),
   };
 }

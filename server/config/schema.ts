@@ -5,6 +5,7 @@ import { RulesSchema } from '../rules/config.ts';
 import { EscalationSchema, NotifySchema } from '../notify/config.ts';
 import { MaintenanceSchema } from '../maintenance/config.ts';
 import { ApiKeysSchema } from '../auth/config.ts';
+import { FaroConfigSchema } from '../faro/index.ts';
 
 // The YAML file's shape. Later capabilities add their sections here; unknown
 // keys are refused so that a typo never silently turns a setting off.
@@ -59,6 +60,7 @@ export const ConfigFileSchema = Type.Object(
     escalation: Type.Optional(EscalationSchema),
     maintenance: Type.Optional(MaintenanceSchema),
     ack_link_ttl: Type.Optional(Duration),
+    faro: Type.Optional(FaroConfigSchema),
   },
   { additionalProperties: false },
 );

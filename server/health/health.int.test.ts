@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
+import Fastify from 'fastify';
+import { dashboardRoutes } from '../http/dashboard.ts';
+import { openTestRuntime, tempDir, type TestRuntime } from '../../test/helpers/runtime.ts';
 
 let rt: TestRuntime;
 beforeAll(async () => {
@@ -40,11 +42,25 @@ describe('own health (item 19)', () => {
     expect((await rt.app.inject({ url: '/api/docs/' })).statusCode).toBe(200);
   });
 
-  it('says on / that Mimamori runs, linking the API docs', async () => {
+  it('serves the built dashboard on / and its page paths, assets cached for good', async () => {
     const res = await rt.app.inject({ url: '/' });
     expect(res.headers['content-type']).toContain('text/html');
+    expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.body).toContain('Mimamori');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(res.body)![1]!;
+    const asset = await rt.app.inject({ url: script });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect((await rt.app.inject({ url: '/incidents/INC-2026-0001' })).body).toBe(res.body);
+    expect((await rt.app.inject({ url: '/wall' })).body).toBe(res.body);
+  });
+
+  it('without a dashboard build, / says that Mimamori runs and links the API docs', async () => {
+    const app = Fastify();
+    await app.register(dashboardRoutes, { dist: tempDir() });
+    const res = await app.inject({ url: '/' });
     expect(res.body).toContain('href="/api/docs"');
+    await app.close();
   });
 
   it('answers unknown routes and bad read queries with the error shape', async () => {

@@ -1,0 +1,25 @@
+// A ticket as GET /api/v1/tickets/:number returns it (server/ledger/model.ts + routes.ts).
+export interface TicketEvent { seq: number; at: number; type: string; actor: string; actorRole: string; data: Record<string, unknown> }
+
+export interface TicketView {
+  number: string;
+  type: string;
+  title: string;
+  description: string;
+  environment: string;
+  severity: string;
+  status: string;
+  openedAt: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  labels?: Record<string, string>;
+  report: Record<string, string | undefined>;
+  rootCauseCategory?: string;
+  warrantyDefect?: string;
+  alertFiring: boolean;
+  mtta_ms: number | null;
+  mttr_ms: number | null;
+  next_escalation: { step: number; dueAt: number; recipient: string; channel: string } | null;
+  suggested_workaround: { id: string; version: { version: number; title: string; steps: string[] } } | null;
+  events?: TicketEvent[];
+}

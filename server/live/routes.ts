@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Alerting } from '../alerting.ts';
+import type { Config } from '../config/load.ts';
+import type { Storage } from '../storage/client.ts';
+import type { EventBus, IngestedEvent } from '../shared/event-bus.ts';
+import { badRequest } from '../http/errors.ts';
+import { WallDocument, WallQuery } from './schemas.ts';
+import { WallStream, type StreamTiming } from './stream.ts';
+import { RecentReadings } from './tiles.ts';
+import { buildWall, type WallDeps } from './wall.ts';
+
+export interface LiveOptions {
+  storage: Storage;
+  bus: EventBus;
+  alerting: Alerting;
+  config: Config;
+  now?: () => number;
+  timing?: Partial<StreamTiming>;
+}
+
+/** The wall screen: one aggregated document, and the same as a Server-Sent Events stream. */
+export async function liveRoutes(fastify: FastifyInstance, options: LiveOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { bus, config } = options;
+  const recent = new RecentReadings();
+  const remember = (event: IngestedEvent) => event.kind === 'probes' && recent.add(event.records);
+  bus.on('ingested', remember);
+  const deps: WallDeps = { storage: options.storage, alerting: options.alerting, config, now: options.now ?? Date.now, recent };
+  const stream = new WallStream({
+    build: () => buildWall(deps, undefined, Infinity),
+    bus,
+    now: deps.now,
+    timing: { settleMs: config.ingest.flushIntervalMs + 100, ...options.timing },
+    onError: (error) => app.log.error({ err: error }, 'building the wall document failed'),
+  });
+  // preClose, not onClose: the server waits for open responses before onClose runs, and a stream never ends by itself.
+  app.addHook('preClose', async () => {
+    stream.close();
+    bus.off('ingested', remember);
+  });
+
+  const environmentOf = (environment: string | undefined) => {
+    if (environment !== undefined && !config.environments.includes(environment)) {
+      throw badRequest('unknown_environment', `"${environment}" is not one of the environments (${config.environments.join(', ')})`, [{ field: 'environment', reason: 'unknown' }]);
+    }
+    return environment;
+  };
+
+  // Walls that ask at the same moment share one build.
+  const building = new Map<string, Promise<WallDocument>>();
+  const shared = (environment: string | undefined) => {
+    const key = environment ?? '';
+    let doc = building.get(key);
+    if (!doc) building.set(key, (doc = buildWall(deps, environment).finally(() => building.delete(key))));
+    return doc;
+  };
+  app.get('/api/v1/wall', { schema: { tags: ['read'], summary: 'Everything the wall screen shows, in one document', querystring: WallQuery, response: { 200: WallDocument } } }, async (request) =>
+    shared(environmentOf(request.query.environment)),
+  );
+
+  app.get('/api/v1/wall/stream', { schema: { tags: ['read'], summary: 'The wall document as Server-Sent Events: at once, after ingest (at most 1/s) and every 10 s', querystring: WallQuery } }, (request, reply) => {
+    const environment = environmentOf(request.query.environment);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+    raw.write('retry: 3000\n\n');
+    // A client that cannot keep up skips frames: the next document supersedes the missed one.
+    const unsubscribe = stream.subscribe({ environment, write: (chunk) => void (raw.writableNeedDrain || raw.write(chunk)), end: () => raw.end() });
+    raw.on('close', unsubscribe);
+  });
+}

@@ -1,0 +1,143 @@
+import type { EventBus, IngestedEvent } from '../shared/event-bus.ts';
+import type { WallDocument } from './schemas.ts';
+import { narrowWall } from './wall.ts';
+
+export interface StreamTiming {
+  /** At most one rebuild per this many ms, however often ingest speaks. */
+  minIntervalMs: number;
+  /** A rebuild at least this often while anyone watches. */
+  refreshMs: number;
+  keepAliveMs: number;
+  /** Wait after an ingest announcement, so the writer has loaded the rows. */
+  settleMs: number;
+}
+
+export const DEFAULT_TIMING: StreamTiming = { minIntervalMs: 1000, refreshMs: 10_000, keepAliveMs: 15_000, settleMs: 300 };
+
+export interface StreamClient {
+  environment?: string;
+  write(chunk: string): void;
+  end(): void;
+}
+
+export interface WallStreamOptions {
+  /** Builds the document for every environment, with every open incident. */
+  build: () => Promise<WallDocument>;
+  bus: EventBus;
+  now?: () => number;
+  timing?: Partial<StreamTiming>;
+  onError?: (error: Error) => void;
+}
+
+export const wallFrame = (doc: WallDocument) => `event: wall\ndata: ${JSON.stringify(doc)}\n\n`;
+
+/**
+ * One document shared by every connected wall: rebuilt once (throttled)
+ * after ingest and on a timer, serialised once per environment, written to all.
+ */
+export class WallStream {
+  private readonly clients = new Set<StreamClient>();
+  private readonly timing: StreamTiming;
+  private readonly now: () => number;
+  private latest: { doc: WallDocument; at: number } | undefined;
+  private lastStarted = -Infinity;
+  private building = false;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: WallStreamOptions) {
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.now = options.now ?? Date.now;
+    options.bus.on('ingested', this.onIngest);
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Sends the current document at once (or as soon as it is built); returns the unsubscribe. */
+  subscribe(client: StreamClient): () => void {
+    if (this.closed) {
+      client.end();
+      return () => undefined;
+    }
+    this.clients.add(client);
+    if (this.latest && this.now() - this.latest.at < this.timing.minIntervalMs) client.write(wallFrame(narrowWall(this.latest.doc, client.environment)));
+    else if (!this.building) this.schedule(this.lastStarted + this.timing.minIntervalMs - this.now());
+    this.keepAlive ??= setInterval(() => this.clients.forEach((c) => c.write(': keep-alive\n\n')), this.timing.keepAliveMs).unref();
+    return () => {
+      this.clients.delete(client);
+      if (this.clients.size === 0) this.stopTimers();
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.options.bus.off('ingested', this.onIngest);
+    this.stopTimers();
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+  }
+
+  private readonly onIngest = (event: IngestedEvent) => {
+    if (this.clients.size === 0 || event.kind === 'logs') return;
+    this.schedule(Math.max(this.timing.settleMs, this.lastStarted + this.timing.minIntervalMs - this.now()));
+  };
+
+  /** Keeps the earlier of the pending and the requested rebuild. */
+  private schedule(delayMs: number): void {
+    const delay = Math.max(0, delayMs);
+    const due = this.now() + delay;
+    if (this.timer && this.dueAt <= due) return;
+    clearTimeout(this.timer);
+    this.dueAt = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dueAt = Infinity;
+      void this.rebuild();
+    }, delay).unref();
+  }
+
+  private async rebuild(): Promise<void> {
+    if (this.building) {
+      this.dirty = true;
+      return;
+    }
+    this.building = true;
+    this.lastStarted = this.now();
+    try {
+      const doc = await this.options.build();
+      this.latest = { doc, at: this.now() };
+      this.broadcast(doc);
+    } catch (error) {
+      this.options.onError?.(error as Error);
+    } finally {
+      this.building = false;
+    }
+    if (this.closed || this.clients.size === 0) return;
+    if (this.dirty) {
+      this.dirty = false;
+      this.schedule(this.lastStarted + this.timing.minIntervalMs - this.now());
+    }
+    this.schedule(this.timing.refreshMs);
+  }
+
+  private broadcast(doc: WallDocument): void {
+    const frames = new Map<string | undefined, string>();
+    for (const c of this.clients) {
+      let frame = frames.get(c.environment);
+      if (frame === undefined) frames.set(c.environment, (frame = wallFrame(narrowWall(doc, c.environment))));
+      c.write(frame);
+    }
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.keepAlive);
+    this.timer = this.keepAlive = undefined;
+    this.dueAt = Infinity;
+  }
+}

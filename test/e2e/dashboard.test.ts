@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { tempDir } from '../helpers/runtime.ts';
+import { CHROMIUM } from '../../collectors/synthetic/browser-probe.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
+type Json = any;
+const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+/**
+ * The built dashboard in Debian's Chromium against a real server on seeded
+ * data: the wall screen live over SSE, the ledger acknowledged from the UI,
+ * the language switch, no console errors, and the real Faro web SDK
+ * reporting to the real receiver.
+ */
+describe('dashboard in a real browser', () => {
+  let server: ServerProcess;
+  let context: BrowserContext;
+  let page: Page;
+  let ingestToken = '';
+  let adminKey = '';
+  const consoleErrors: string[] = [];
+
+  const api = async (method: string, url: string, body?: unknown, token = adminKey): Promise<Json> => {
+    const res = await fetch(`${server.url}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const probe = (target: string, totalMs: number) =>
+    api('POST', '/api/v1/ingest/probes', [{ timestamp: Date.now(), environment: 'production', target, url: `https://${target}.example.jp/`, ok: true, status: 200, total_ms: totalMs, ttfb_ms: totalMs / 2 }], ingestToken);
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const dataDir = tempDir();
+    const config = path.join(dataDir, 'mimamori.yaml');
+    fs.writeFileSync(config, 'environments: [production, staging]\nagent: { enabled: false }\nrules: [{ name: slow, kind: response_time, severity: critical }]\n');
+    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
+    ingestToken = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+    for (const target of ['portal-top', 'search', 'news']) await probe(target, 300);
+    await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now(), environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 42 }], ingestToken);
+    await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '財団からの問い合わせ: 画面が遅い', environment: 'production', channel: 'phone' });
+    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
+    page = await context.newPage();
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    server?.child.kill('SIGTERM');
+    if (server) await waitForExit(server.child);
+  });
+
+  it('the wall screen shows tiles, the production band and the open incident, and turns a tile red live', async () => {
+    await page.goto(`${server.url}/wall?environment=production`);
+    await page.locator('[data-target="portal-top"][data-state="ok"]').waitFor({ timeout: 15_000 });
+    const band = page.locator('[data-environment="production"]');
+    expect(await band.getAttribute('data-production')).toBe('true');
+    expect(await band.innerText()).toContain('本番環境');
+    expect(await page.locator('[data-ticket^="INC-"]').count()).toBe(1);
+    expect(await page.locator('[data-host="web-1"]').innerText()).toContain('42%');
+    // A string, so the Node-side type check needs no DOM types.
+    const fits = await page.evaluate('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth');
+    expect(fits).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'wall.png') });
+
+    await probe('portal-top', 6200); // no reload: the stream carries it
+    await page.locator('[data-target="portal-top"][data-state="slow"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-target="portal-top"]').innerText()).toContain('6.20 s');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'wall-slow.png') });
+  });
+
+  it('acknowledges a ticket from the ledger page with an API key', async () => {
+    const { tickets } = await api('GET', '/api/v1/tickets?status=open');
+    const alertTicket = tickets.find((t: Json) => t.labels?.target === 'portal-top');
+    expect(alertTicket).toBeDefined();
+    await page.goto(`${server.url}/incidents/${alertTicket.number}`);
+    await page.locator('[data-testid="acknowledge"]').click();
+    expect(await page.locator('[data-testid="ticket-error"]').innerText()).toContain('API キー');
+    await page.locator('[data-testid="api-key"]').fill(adminKey);
+    await page.locator('[data-testid="api-key"]').press('Enter');
+    await page.locator('[data-testid="acknowledge"]').click();
+    await page.locator('[data-testid="ticket-status"]', { hasText: '確認済み' }).waitFor({ timeout: 5000 });
+    expect((await api('GET', `/api/v1/tickets/${alertTicket.number}`)).acknowledgedBy).toBe('local-admin');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png'), fullPage: true });
+  });
+
+  it('switches every text between Japanese and English', async () => {
+    await page.goto(`${server.url}/incidents`);
+    await page.getByRole('heading', { name: 'インシデント管理台帳' }).waitFor();
+    await page.locator('[data-testid="lang"]').click();
+    await page.getByRole('heading', { name: 'Incident ledger' }).waitFor({ timeout: 3000 });
+    expect(await page.locator('nav').innerText()).toContain('Overview');
+    await page.locator('[data-testid="lang"]').click();
+    await page.getByRole('heading', { name: 'インシデント管理台帳' }).waitFor({ timeout: 3000 });
+  });
+
+  it('the real Faro web SDK reports page loads and web vitals to the receiver', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForLoadState('load');
+    await page.waitForTimeout(1500);
+    await page.goto('about:blank'); // leaving the page flushes LCP, CLS and the batch
+    const pagesOf = async (): Promise<Json[]> => (await api('GET', '/api/v1/rum/summary?environment=production')).pages;
+    const deadline = Date.now() + 15_000;
+    let pages = await pagesOf();
+    while (!pages.some((p) => p.page_loads > 0 && p.ttfb.count > 0 && p.fcp.count > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      pages = await pagesOf();
+    }
+    const dashboard = pages.find((p) => p.app === 'mimamori-dashboard' && p.page_loads > 0);
+    expect(dashboard, JSON.stringify(pages)).toBeDefined();
+    expect(dashboard.load_ms.p95).toBeGreaterThan(0);
+    expect(dashboard.ttfb.count).toBeGreaterThan(0);
+    expect(dashboard.fcp.count).toBeGreaterThan(0);
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
