@@ -9,7 +9,7 @@ import { parseConfigText } from '../server/config/load.ts';
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { freePort } from '../test/helpers/server-process.ts';
-import { timeRequests } from './stats.ts';
+import { timeRequests, waitForMerges } from './stats.ts';
 
 const TARGETS = 100;
 const DAYS = 30;
@@ -36,13 +36,7 @@ async function main() {
   }
   const seedSeconds = (performance.now() - seeded) / 1000;
   // Measure the steady state a dashboard sees: background merges done.
-  const settleStarted = performance.now();
-  while (performance.now() - settleStarted < 120_000) {
-    const [merging] = await runtime.storage.query<{ n: number }>(sql`SELECT count() AS n FROM system.merges`);
-    if (merging!.n === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const settleSeconds = (performance.now() - settleStarted) / 1000;
+  const settleSeconds = await waitForMerges(runtime.storage);
   process.stderr.write(`\n`);
   const port = await freePort();
   await runtime.app.listen({ host: '127.0.0.1', port });

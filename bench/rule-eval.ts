@@ -8,7 +8,7 @@ import { openRuntime } from '../server/runtime.ts';
 import { parseConfigText } from '../server/config/load.ts';
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
-import { percentile } from './stats.ts';
+import { percentile, waitForMerges } from './stats.ts';
 
 const TARGETS = 100;
 const HOSTS = 50;
@@ -59,11 +59,7 @@ async function main() {
       concat('svc-', toString(number % 10)), if(number % 50 = 0, 'error', 'info'), concat('request ', toString(number)), map()
     FROM numbers(500000)`);
   process.stderr.write('\n');
-  for (let waited = 0; waited < 120_000; waited += 250) {
-    const [merging] = await runtime.storage.query<{ n: number }>(sql`SELECT count() AS n FROM system.merges`);
-    if (merging!.n === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitForMerges(runtime.storage);
   const evaluator = runtime.alerting.evaluator;
   const samples: number[] = [];
   let first = 0;

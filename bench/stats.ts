@@ -1,3 +1,4 @@
+import { sql } from '../server/storage/sql.ts';
 import fs from 'node:fs';
 
 /** Percentile by nearest rank over a copy of the samples. */
@@ -48,4 +49,15 @@ export function cpuDelta(before: Map<string, number>, after: Map<string, number>
     if (d >= 0.05) out[name] = +d.toFixed(2);
   }
   return out;
+}
+
+/** Waits (up to 2 min) until ClickHouse has no merge running, so a benchmark measures the steady state; returns the seconds waited. */
+export async function waitForMerges(storage: { query<T>(q: ReturnType<typeof sql>): Promise<T[]> }): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < 120_000) {
+    const [merging] = await storage.query<{ n: number }>(sql`SELECT count() AS n FROM system.merges`);
+    if (merging!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (performance.now() - started) / 1000;
 }

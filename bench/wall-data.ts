@@ -12,7 +12,7 @@ import { localMidnight } from '../server/live/wall.ts';
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { freePort } from '../test/helpers/server-process.ts';
-import { timeRequests } from './stats.ts';
+import { timeRequests, waitForMerges } from './stats.ts';
 
 const TARGETS = 1000;
 const HOSTS = 50;
@@ -58,13 +58,7 @@ async function main() {
     process.stderr.write(`\rseeded day ${day + 1}/${DAYS} (${Math.round((performance.now() - seeded) / 1000)} s)`);
   }
   const seedSeconds = (performance.now() - seeded) / 1000;
-  const settleStarted = performance.now();
-  while (performance.now() - settleStarted < 120_000) {
-    const [merging] = await runtime.storage.query<{ n: number }>(sql`SELECT count() AS n FROM system.merges`);
-    if (merging!.n === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const settleSeconds = (performance.now() - settleStarted) / 1000;
+  const settleSeconds = await waitForMerges(runtime.storage);
   // Top up to the present, so the wall sees live targets rather than stale ones.
   const topUp = Math.floor((Date.now() - end) / MIN_MS) + 1;
   await runtime.storage.command(seedProbes(end, topUp));

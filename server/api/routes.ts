@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
-import { parseTimeRange } from '../shared/time-range.ts';
+import { checkStep, parseTimeRange } from '../shared/time-range.ts';
 import { LogsQuery, LogsResponse, SeriesQuery, SeriesResponse } from './schemas.ts';
 import { countLogs, metricSeries, newestLogs, probeSeries, resolutionFor } from './queries.ts';
 
@@ -39,9 +39,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
     const q = request.query;
     const range = parseTimeRange(q, now(), DAY_MS);
     const step = q.step ?? 60;
-    if ((range.to - range.from) / (step * 1000) > MAX_POINTS) {
-      throw badRequest('too_many_points', `the range holds more than ${MAX_POINTS} steps of ${step} s; choose a larger step`, [{ field: 'step', reason: 'too small for the range' }]);
-    }
+    checkStep(range, step, MAX_POINTS);
     const resolution = resolutionFor(step);
     const args = { ...range, environment: q.environment, step, resolution };
     let points;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Storage } from '../storage/client.ts';
-import { AppError, badRequest } from '../http/errors.ts';
+import { AppError } from '../http/errors.ts';
 import { ErrorBody } from '../ingest/schemas.ts';
-import { parseTimeRange } from '../shared/time-range.ts';
+import { checkStep, parseTimeRange } from '../shared/time-range.ts';
 import { DASHBOARD_APP, type ResolvedFaro } from './config.ts';
 import { COLLECT_PATH, DEFAULT_MAX_BODY_BYTES, collectRoutes } from './collect.ts';
 import { rumSeries, rumSummary } from './queries.ts';
@@ -38,9 +38,7 @@ export async function faroRoutes(fastify: FastifyInstance, options: FaroRoutesOp
     const q = request.query;
     const range = parseTimeRange(q, now(), DAY_MS);
     const step = q.step ?? 60;
-    if ((range.to - range.from) / (step * 1000) > MAX_POINTS) {
-      throw badRequest('too_many_points', `the range holds more than ${MAX_POINTS} steps of ${step} s; choose a larger step`, [{ field: 'step', reason: 'too small for the range' }]);
-    }
+    checkStep(range, step, MAX_POINTS);
     const points = await rumSeries(storage, { ...range, environment: q.environment, app: q.app, page: q.page, name: q.name, step });
     return { name: q.name, step, from: range.from, to: range.to, points };
   });

@@ -23,3 +23,10 @@ export function parseTimeRange(query: { from?: string; to?: string }, now: numbe
   if (from >= to) throw badRequest('invalid_time', '"from" must be before "to"', [{ field: 'from', reason: 'not before to' }]);
   return { from, to };
 }
+
+/** Refuses a step that would cut the range into more than `maxPoints` points (a chart never needs that many). */
+export function checkStep(range: TimeRange, stepSeconds: number, maxPoints: number): void {
+  if ((range.to - range.from) / (stepSeconds * 1000) > maxPoints) {
+    throw badRequest('too_many_points', `the range holds more than ${maxPoints} steps of ${stepSeconds} s; choose a larger step`, [{ field: 'step', reason: 'too small for the range' }]);
+  }
+}
