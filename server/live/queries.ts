@@ -3,9 +3,9 @@ import { sql, ts, typed, type Sql } from '../storage/sql.ts';
 
 // The wall's queries: three, and a fourth only when a target has been
 // silent for over an hour. Their number never grows with targets or hosts.
-// The last hour comes from `probes_recent` (ordered by time first, so it
-// reads only the table's tail); raw rows beat the rollup's t-digest states
-// there (bench/wall-data.ts).
+// Tables are ordered by (environment, target, time) in 8,192-row granules,
+// so "the last hour of every target" reads one granule per target whatever
+// the span; raw rows beat the rollup's t-digest states there (bench/wall-data.ts).
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -31,12 +31,12 @@ export interface RecentProbes {
   p95_ms: number | null;
 }
 
-/** Per target heard from in the last hour: its newest probe and the hour's p95, from the recent raw rows. */
+/** Per target heard from in the last hour: its newest probe and the hour's p95, from raw rows. */
 export function recentProbes(storage: Storage, s: Scope): Promise<RecentProbes[]> {
   return storage.query(sql`
     SELECT environment, target, toUnixTimestamp64Milli(max(timestamp)) AS at, argMax(total_ms, timestamp) AS last_ms, argMax(ok, timestamp) AS last_ok,
       quantileTDigest(0.95)(total_ms) AS p95_ms
-    FROM probes_recent
+    FROM probes
     WHERE timestamp >= ${ts(s.now - HOUR_MS)}${envFilter(s.environment)}
     GROUP BY environment, target`);
 }
