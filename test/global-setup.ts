@@ -7,5 +7,7 @@ import { ensureDashboardBuilt } from '../server/http/build-dashboard.ts';
 export default async function setup(): Promise<void> {
   ensureDebianProgram('/usr/bin/prometheus-node-exporter', 'prometheus-node-exporter');
   ensureDebianProgram(process.env.MIMAMORI_CHROMIUM ?? '/usr/bin/chromium', 'chromium');
+  // A Japanese font (2 MB), so the browser tests render and screenshot Japanese text rather than boxes.
+  ensureDebianProgram('/usr/share/fonts/truetype/vlgothic/VL-Gothic-Regular.ttf', 'fonts-vlgothic');
   await ensureDashboardBuilt((msg) => process.stderr.write(`${msg}\n`));
 }

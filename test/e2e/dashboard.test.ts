@@ -74,6 +74,11 @@ describe('dashboard in a real browser', () => {
     await page.locator('[data-target="portal-top"][data-state="slow"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-target="portal-top"]').innerText()).toContain('6.20 s');
     await page.screenshot({ path: path.join(ARTIFACTS, 'wall-slow.png') });
+
+    await api('POST', '/api/v1/maintenance', { name: 'search upgrade', start: Date.now() - 1000, end: Date.now() + 3_600_000, environments: ['production'], targets: ['search'], message: { ja: '検索を更新中です', en: 'Upgrading search' } });
+    await probe('news', 280); // any ingest rebuilds the streamed document
+    await page.locator('[data-testid="maintenance-banner"]', { hasText: '検索を更新中です' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-target="search"][data-state="maintenance"]').waitFor({ timeout: 5000 });
   });
 
   it('acknowledges a ticket from the ledger page with an API key', async () => {
