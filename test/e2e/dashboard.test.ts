@@ -94,6 +94,21 @@ describe('dashboard in a real browser', () => {
     await page.locator('[data-testid="ticket-status"]', { hasText: '確認済み' }).waitFor({ timeout: 5000 });
     expect((await api('GET', `/api/v1/tickets/${alertTicket.number}`)).acknowledgedBy).toBe('local-admin');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png'), fullPage: true });
+
+    // Closing without the report is refused by the server, and the page says which fields are missing.
+    await page.locator('[data-testid="close"]').click();
+    expect(await page.locator('[data-testid="ticket-error"]').innerText()).toContain('cause');
+    const report = { 事象: 'トップページが 6 秒', 原因: 'DB 接続枯渇', 影響: '10 分間の遅延', 暫定対応: '再起動', 恒久対応: 'プール拡張' };
+    for (const [label, text] of Object.entries(report)) await page.getByLabel(label, { exact: true }).fill(text);
+    await page.getByLabel('原因分類').selectOption('capacity');
+    await page.getByLabel('瑕疵担保の判断').selectOption('not_a_warranty_defect');
+    await page.getByRole('button', { name: '状態を変更: 解決' }).click();
+    await page.locator('[data-testid="ticket-status"]', { hasText: '解決' }).waitFor({ timeout: 5000 });
+    await page.locator('[data-testid="close"]').click();
+    await page.locator('[data-testid="ticket-status"]', { hasText: '完了' }).waitFor({ timeout: 5000 });
+    const closed = await api('GET', `/api/v1/tickets/${alertTicket.number}`);
+    expect(closed.report.cause).toBe('DB 接続枯渇');
+    expect(closed.rootCauseCategory).toBe('capacity');
   });
 
   it('switches every text between Japanese and English', async () => {
@@ -125,7 +140,8 @@ describe('dashboard in a real browser', () => {
     expect(dashboard.fcp.count).toBeGreaterThan(0);
   });
 
-  it('logged no console errors on any page', () => {
-    expect(consoleErrors).toEqual([]);
+  it('logged no console errors on any page but the one refused close', () => {
+    // Chromium logs every 4xx answer; the only one is the close without a report, on purpose.
+    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });
