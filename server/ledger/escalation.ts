@@ -65,20 +65,24 @@ export class Escalator {
       while (next && next.dueAt <= now) {
         const step = next;
         const recipient = this.deps.recipients.get(step.recipient)!;
-        // Recorded first and re-checked under the ledger's lock: an acknowledgement that won the race stops it.
-        if (ticket.status !== 'open') break;
         // Queued before it is recorded, keyed by ticket and step: after a crash in between, the
         // notification log shows it was queued and the step is only recorded, not sent twice.
+        // Queued under the ledger's lock, so an acknowledgement either comes first (nothing is
+        // sent) or after the message is on its way.
         const key = `${ticket.number}:step${step.step}`;
         const channel = step.channel === 'email' ? 'email' : 'webhook';
-        if (!this.deps.deliveries.has(recipient.name, channel, key)) {
+        const queued = await this.deps.ledger.exclusive(async () => {
+          if (ticket.status !== 'open') return false;
+          if (this.deps.deliveries.has(recipient.name, channel, key)) return true;
           const { link, ackLink } = this.deps.links(ticket, recipient.name);
           const message = renderEscalation({
             ticket: { number: ticket.number, title: ticket.title, environment: ticket.environment, production: this.deps.isProduction(ticket.environment), severity: ticket.severity as Severity, openedAt: ticket.openedAt, link, ackLink },
             step: step.step + 1, waitedMs: now - ticket.openedAt, timezone: this.deps.timezone,
           }, recipient.language);
           await this.deps.deliveries.enqueue({ purpose: 'escalation', channel, recipient, groupKey: ticket.number, alertKeys: [key], ticket: ticket.number, message });
-        }
+          return true;
+        });
+        if (!queued) break;
         await this.deps.ledger.record(ticket.number, 'escalated', SYSTEM, { step: step.step, recipient: step.recipient, channel: step.channel }, (t) => !t.escalated.includes(step.step));
         next = this.nextStep(ticket);
       }

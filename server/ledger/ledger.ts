@@ -152,6 +152,14 @@ export class Ledger {
     });
   }
 
+  /**
+   * Runs `work` while no ledger change can happen (an acknowledgement waits
+   * for it). `work` must not call other Ledger methods: they would wait for it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial(work);
+  }
+
   private async append(number: string, type: string, actor: Actor, data: Record<string, unknown>): Promise<void> {
     const at = this.now();
     const seq = (this.tickets.get(number)?.events.length ?? 0) + 1;

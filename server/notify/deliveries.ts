@@ -88,8 +88,9 @@ export class Deliveries {
   /** Records the message as queued (durably), then sends it in the background. */
   async enqueue(out: Outgoing): Promise<string> {
     const pending: Pending = { ...out, id: randomUUID(), attempt: 0, firstAt: this.now() };
-    for (const key of out.alertKeys) this.told.add(`${out.recipient.name}|${out.channel}|${key}`);
     await this.log(pending, 'queued', '');
+    // Only once the queued row is written: if it was not, a later flush tries again.
+    for (const key of out.alertKeys) this.told.add(`${out.recipient.name}|${out.channel}|${key}`);
     this.attempt(pending);
     return pending.id;
   }

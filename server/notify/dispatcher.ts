@@ -39,6 +39,8 @@ interface Group {
   lastFlush?: number;
   lastSent: Map<string, number>;
   timer?: NodeJS.Timeout;
+  /** The flush in progress: flushes of one group run one after another, so a tick and a transition never both send. */
+  flushing?: Promise<void>;
 }
 
 const keyOf = (a: Alert, state: 'firing' | 'resolved') => `${a.fingerprint}@${a.since}:${state}`;
@@ -64,7 +66,8 @@ export class Dispatcher {
       const group = this.groupOf(alert);
       if (alert.state === 'firing') group.firing.set(alert.fingerprint, alert);
       else {
-        group.firing.delete(alert.fingerprint);
+        // Only the episode that ended leaves; a later episode of the same alert stays firing.
+        if (group.firing.get(alert.fingerprint)?.since === alert.since) group.firing.delete(alert.fingerprint);
         group.resolved.set(alert.fingerprint, alert);
       }
       due.add(group);
@@ -74,7 +77,10 @@ export class Dispatcher {
 
   /** Re-offers alerts after a restart: the notification log decides what is still unsent. */
   async catchUp(firing: Alert[], resolved: Alert[]): Promise<void> {
-    await this.onTransitions([...firing.filter((a) => a.state === 'firing'), ...resolved].map((alert) => ({ alert, from: 'firing' as const })));
+    const active = new Set(firing.map((a) => a.fingerprint));
+    // An earlier episode of an alert that fires again now has nothing left to say.
+    const ended = resolved.filter((a) => !active.has(a.fingerprint));
+    await this.onTransitions([...firing.filter((a) => a.state === 'firing'), ...ended].map((alert) => ({ alert, from: 'firing' as const })));
   }
 
   /** Periodic: repeats, and alerts whose suppression has ended. */
@@ -113,7 +119,13 @@ export class Dispatcher {
     group.timer.unref();
   }
 
-  private async flush(group: Group): Promise<void> {
+  private flush(group: Group): Promise<void> {
+    const run = (group.flushing ?? Promise.resolve()).then(() => this.flushNow(group));
+    group.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(group: Group): Promise<void> {
     const now = this.deps.now();
     group.lastFlush = now;
     const firing: Alert[] = [];
@@ -129,7 +141,8 @@ export class Dispatcher {
     group.resolved.clear();
     for (const alert of resolved) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, false));
     for (const alert of resolved) await this.deps.resolved(alert);
-    if (group.firing.size === 0 && resolved.length === 0) this.groups.delete(group.key);
+    // A group with nothing firing ends here: its next alert waits group_wait again, as a new group.
+    if (group.firing.size === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
     for (const recipient of this.deps.recipientsOf(group.rule)) {
       for (const channel of channelsOf(recipient)) {
         const told = (a: Alert, s: 'firing' | 'resolved') => this.deps.deliveries.has(recipient.name, channel, keyOf(a, s));
@@ -157,6 +170,8 @@ export class Dispatcher {
   private async recordSuppressed(group: Group, alert: Alert, reason: string): Promise<void> {
     const key = `${keyOf(alert, 'firing')}|${reason}`;
     if (this.suppressedKeys.has(key)) return;
+    // Bounded: forgetting old keys at worst records a long suppression twice.
+    if (this.suppressedKeys.size > 10_000) this.suppressedKeys.clear();
     this.suppressedKeys.add(key);
     for (const r of this.deps.recipientsOf(group.rule)) await this.deps.deliveries.suppressed(r.name, group.key, [keyOf(alert, 'firing')], '', reason);
   }

@@ -67,6 +67,8 @@ export class AlertStore {
 
   /** Moves every alert of `rule` by this evaluation; series missing from `observations` count as no longer breaching. */
   async apply(rule: Rule, kind: RuleKind<never>, observations: Observation[], now: number): Promise<Transition[]> {
+    // If the changes cannot be recorded, memory goes back to what was recorded, and the next evaluation tries again.
+    const before = [...this.live.values()].filter((a) => a.rule === rule.name).map((a) => ({ ...a }));
     const changes: Transition[] = [];
     const seen = new Set<string>();
     const description = kind.describe(rule as Rule<never>);
@@ -95,7 +97,13 @@ export class AlertStore {
     for (const alert of this.live.values()) {
       if (alert.rule === rule.name && !seen.has(alert.fingerprint)) changes.push(this.end(alert, now, {}));
     }
-    await this.record(changes);
+    try {
+      await this.record(changes);
+    } catch (error) {
+      for (const [fingerprint, alert] of this.live) if (alert.rule === rule.name) this.live.delete(fingerprint);
+      for (const alert of before) this.live.set(alert.fingerprint, alert);
+      throw error;
+    }
     return changes;
   }
 

@@ -8,6 +8,8 @@ export interface ProbeReading {
   totalMs: number;
   /** A threshold crossing announced by the agent while the probe still waits. */
   provisional?: boolean;
+  /** When ingest announced it (not the probe's own time): it is kept until the store surely has it. */
+  receivedAt?: number;
 }
 
 const KEEP_MS = 120_000;
@@ -39,14 +41,23 @@ export class FreshProbes {
   add(reading: ProbeReading): void {
     const key = `${reading.environment}\u0000${reading.target}`;
     const list = this.byTarget.get(key) ?? [];
-    list.push(reading);
-    const cutoff = this.now() - KEEP_MS;
-    while (list.length > MAX_PER_TARGET || (list.length > 0 && list[0]!.at < cutoff && list.length > 1)) list.shift();
+    list.push({ ...reading, receivedAt: reading.receivedAt ?? this.now() });
     this.byTarget.set(key, list);
+    this.prune(list);
+  }
+
+  /** Drops readings received more than KEEP_MS ago (the store has them by then). */
+  private prune(list: ProbeReading[]): void {
+    const cutoff = this.now() - KEEP_MS;
+    while (list.length > MAX_PER_TARGET || (list.length > 0 && list[0]!.receivedAt! < cutoff)) list.shift();
   }
 
   /** Recent readings of every target, oldest first. */
   all(): ProbeReading[][] {
+    for (const [key, list] of this.byTarget) {
+      this.prune(list);
+      if (list.length === 0) this.byTarget.delete(key);
+    }
     return [...this.byTarget.values()];
   }
 }
