@@ -77,7 +77,8 @@ export class Ledger {
   alertResolved(alert: Alert): Promise<Ticket | undefined> {
     return this.serial(async () => {
       const ticket = this.openFor(alert.fingerprint);
-      if (!ticket || !ticket.alertFiring) return ticket;
+      // Only the newest episode's end is news; an older one's must not mark a firing alert recovered.
+      if (!ticket || !ticket.alertFiring || ticket.alertEpisodes.at(-1) !== alert.since) return ticket;
       await this.append(ticket.number, 'alert_resolved', SYSTEM, { since: alert.since, value: alert.value, resolved_at: alert.changedAt });
       return ticket;
     });
