@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-// Until the dashboard lands, "/" says that Mimamori runs and where to look.
+// Without a dashboard build (dashboard/dist), "/" says that Mimamori runs and where to look.
 const PAGE = `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>Mimamori 見守り</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
