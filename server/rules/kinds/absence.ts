@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Observation, Rule, RuleKind } from '../types.ts';
+import type { RuleKind } from '../types.ts';
 import { raw as rawSql, sql, ts } from '../../storage/sql.ts';
-import { matches, minutes } from './common.ts';
+import { minutes, observeRows } from './common.ts';
 import { duration } from './response-time.ts';
 
 const SOURCES = { probes: ['probes_1m', 'target'], metrics: ['metrics_1m', 'host'], logs: ['logs_1m', 'host'] } as const;
@@ -38,17 +38,9 @@ export const absence: RuleKind<AbsenceParams> = {
     const rows = await ctx.storage.query<{ environment: string; name: string; last: number }>(sql`
       SELECT environment, ${rawSql(key)} AS name, toUnixTimestamp(max(time)) * 1000 + 60000 AS last
       FROM ${rawSql(table)} WHERE time > ${ts(ctx.now - LOOKBACK_MS)} GROUP BY environment, name`);
-    const out = new Map<Rule<AbsenceParams>, Observation[]>();
-    for (const rule of rules) {
-      const list: Observation[] = [];
-      for (const r of rows) {
-        const labels = { environment: r.environment, [key]: r.name };
-        if (!matches(rule.match, labels)) continue;
-        const silentMs = Math.max(0, ctx.now - Number(r.last));
-        list.push({ labels, value: Math.floor(silentMs / 60_000), threshold: rule.params.periodMs / 60_000, breaching: silentMs > rule.params.periodMs });
-      }
-      out.set(rule, list);
-    }
-    return out;
+    return observeRows(rules, rows, (r) => ({ environment: r.environment, [key]: r.name }), ({ params: { periodMs } }, r) => {
+      const silentMs = Math.max(0, ctx.now - Number(r.last));
+      return { value: Math.floor(silentMs / 60_000), threshold: periodMs / 60_000, breaching: silentMs > periodMs };
+    });
   },
 };

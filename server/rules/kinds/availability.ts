@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Observation, Rule, RuleKind } from '../types.ts';
+import type { RuleKind } from '../types.ts';
 import { sql, ts } from '../../storage/sql.ts';
-import { latestProbes, matches, minutes, probeLabels } from './common.ts';
+import { latestProbes, minutes, observeRows, probeLabels } from './common.ts';
 import { duration } from './response-time.ts';
 
 export interface AvailabilityParams {
@@ -33,31 +33,18 @@ export const availability: RuleKind<AvailabilityParams> = {
   },
   batchKey: (rule) => (rule.params.windowMs ? `window:${rule.params.windowMs}` : 'latest'),
   async evaluate(rules, ctx) {
-    const out = new Map<Rule<AvailabilityParams>, Observation[]>();
     const windowMs = rules[0]!.params.windowMs;
     if (windowMs) {
       const rows = await ctx.storage.query<{ environment: string; target: string; pct: number }>(sql`
         SELECT environment, target, 100 * countIf(ok) / count() AS pct
         FROM probes WHERE timestamp > ${ts(ctx.now - windowMs)} GROUP BY environment, target`);
-      for (const rule of rules) {
-        const list = rows.map((r) => ({ labels: probeLabels(r), value: r.pct, threshold: rule.params.belowPercent, breaching: r.pct < rule.params.belowPercent }));
-        out.set(rule, list.filter((o) => matches(rule.match, o.labels)));
-      }
-      return out;
+      return observeRows(rules, rows, probeLabels, ({ params: { belowPercent } }, r) => ({ value: r.pct, threshold: belowPercent, breaching: r.pct < belowPercent }));
     }
     const latest = await latestProbes(ctx, Math.max(...rules.map((r) => r.params.consecutive ?? 2)));
-    for (const rule of rules) {
-      const n = rule.params.consecutive ?? 2;
-      const list: Observation[] = [];
-      for (const readings of latest.values()) {
-        const labels = probeLabels(readings[0]!);
-        if (!matches(rule.match, labels)) continue;
-        const lastN = readings.filter((r) => !r.provisional).slice(0, n);
-        const okPct = lastN.length ? (100 * lastN.filter((r) => r.ok).length) / lastN.length : 100;
-        list.push({ labels, value: okPct, threshold: rule.params.belowPercent, breaching: lastN.length === n && lastN.every((r) => !r.ok) });
-      }
-      out.set(rule, list);
-    }
-    return out;
+    return observeRows(rules, [...latest.values()], (readings) => probeLabels(readings[0]!), ({ params: { consecutive: n = 2, belowPercent } }, readings) => {
+      const lastN = readings.filter((r) => !r.provisional).slice(0, n);
+      const okPct = lastN.length ? (100 * lastN.filter((r) => r.ok).length) / lastN.length : 100;
+      return { value: okPct, threshold: belowPercent, breaching: lastN.length === n && lastN.every((r) => !r.ok) };
+    });
   },
 };

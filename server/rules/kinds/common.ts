@@ -1,4 +1,4 @@
-import type { EvalContext, Labels, Selector } from '../types.ts';
+import type { EvalContext, Labels, Observation, Rule, Selector } from '../types.ts';
 import type { ProbeReading } from '../fresh-probes.ts';
 import { sql, ts } from '../../storage/sql.ts';
 
@@ -8,6 +8,15 @@ export function matches(selector: Selector, labels: Labels): boolean {
     if (allowed && !allowed.includes(labels[key] ?? '')) return false;
   }
   return true;
+}
+
+/**
+ * Every rule of a batch read from one shared query: for each rule, one
+ * observation per row whose labels the rule's `match` admits.
+ */
+export function observeRows<P, R>(rules: Rule<P>[], rows: R[], labelsOf: (row: R) => Labels, observe: (rule: Rule<P>, row: R) => Omit<Observation, 'labels'>): Map<Rule<P>, Observation[]> {
+  const labelled = rows.map((row) => ({ row, labels: labelsOf(row) }));
+  return new Map(rules.map((rule) => [rule, labelled.filter((l) => matches(rule.match, l.labels)).map(({ row, labels }) => ({ labels, ...observe(rule, row) }))]));
 }
 
 const LATEST_LOOKBACK_MS = 86_400_000;

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Observation, Rule, RuleKind } from '../types.ts';
+import type { RuleKind } from '../types.ts';
 import { sql, ts } from '../../storage/sql.ts';
-import { matches, minutes } from './common.ts';
+import { minutes, observeRows } from './common.ts';
 import { duration } from './response-time.ts';
 
 export interface CpuParams {
@@ -22,11 +22,6 @@ export const cpu: RuleKind<CpuParams> = {
       SELECT environment, host, avg(value) AS avg FROM metrics
       WHERE name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND timestamp > ${ts(ctx.now - rules[0]!.params.windowMs)}
       GROUP BY environment, host`);
-    const out = new Map<Rule<CpuParams>, Observation[]>();
-    for (const rule of rules) {
-      const list = rows.map((r) => ({ labels: { environment: r.environment, host: r.host }, value: Math.round(r.avg * 10) / 10, threshold: rule.params.thresholdPercent, breaching: r.avg > rule.params.thresholdPercent }));
-      out.set(rule, list.filter((o) => matches(rule.match, o.labels)));
-    }
-    return out;
+    return observeRows(rules, rows, (r) => ({ environment: r.environment, host: r.host }), ({ params: { thresholdPercent } }, r) => ({ value: Math.round(r.avg * 10) / 10, threshold: thresholdPercent, breaching: r.avg > thresholdPercent }));
   },
 };

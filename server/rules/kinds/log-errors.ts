@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Observation, Rule, RuleKind } from '../types.ts';
+import type { RuleKind } from '../types.ts';
 import { sql, ts } from '../../storage/sql.ts';
-import { matches, minutes } from './common.ts';
+import { minutes, observeRows } from './common.ts';
 import { duration } from './response-time.ts';
 
 export interface LogErrorsParams {
@@ -41,11 +41,6 @@ export const logErrors: RuleKind<LogErrorsParams> = {
       WHERE timestamp > ${ts(ctx.now - windowMs)} AND has(${levels}, level)
         AND (${pattern ?? ''} = '' OR positionCaseInsensitiveUTF8(message, ${pattern ?? ''}) > 0)
       GROUP BY environment, service`);
-    const out = new Map<Rule<LogErrorsParams>, Observation[]>();
-    for (const rule of rules) {
-      const list = rows.map((r) => ({ labels: { environment: r.environment, service: r.service }, value: r.count, threshold: rule.params.minCount, breaching: r.count >= rule.params.minCount }));
-      out.set(rule, list.filter((o) => matches(rule.match, o.labels)));
-    }
-    return out;
+    return observeRows(rules, rows, (r) => ({ environment: r.environment, service: r.service }), ({ params: { minCount } }, r) => ({ value: r.count, threshold: minCount, breaching: r.count >= minCount }));
   },
 };

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import type { Observation, Rule, RuleKind } from '../types.ts';
+import type { RuleKind } from '../types.ts';
 import { parseDurationMs } from '../../config/units.ts';
 import { sql, ts } from '../../storage/sql.ts';
-import { latestProbes, matches, minutes, probeLabels } from './common.ts';
+import { latestProbes, minutes, observeRows, probeLabels } from './common.ts';
 
 const STATISTICS = ['p95', 'p99', 'max', 'avg'] as const;
 type Statistic = (typeof STATISTICS)[number];
@@ -40,35 +40,20 @@ export const responseTime: RuleKind<ResponseTimeParams> = {
   },
   batchKey: (rule) => (rule.params.windowMs ? `window:${rule.params.windowMs}` : 'latest'),
   async evaluate(rules, ctx) {
-    const out = new Map<Rule<ResponseTimeParams>, Observation[]>();
     const windowMs = rules[0]!.params.windowMs;
     if (windowMs) {
       const rows = await ctx.storage.query<{ environment: string; target: string } & Record<Statistic, number>>(sql`
         SELECT environment, target, quantile(0.95)(total_ms) AS p95, quantile(0.99)(total_ms) AS p99, max(total_ms) AS max, avg(total_ms) AS avg
         FROM probes WHERE timestamp > ${ts(ctx.now - windowMs)} GROUP BY environment, target`);
-      for (const rule of rules) {
-        const { thresholdMs, statistic } = rule.params;
-        const list = rows.map((r) => ({ labels: probeLabels(r), value: r[statistic], threshold: thresholdMs, breaching: r[statistic] > thresholdMs }));
-        out.set(rule, list.filter((o) => matches(rule.match, o.labels)));
-      }
-      return out;
+      return observeRows(rules, rows, probeLabels, ({ params: { thresholdMs, statistic } }, r) => ({ value: r[statistic], threshold: thresholdMs, breaching: r[statistic] > thresholdMs }));
     }
     const latest = await latestProbes(ctx, Math.max(...rules.map((r) => r.params.consecutive ?? 1)));
-    for (const rule of rules) {
-      const n = rule.params.consecutive ?? 1;
-      const list: Observation[] = [];
-      for (const readings of latest.values()) {
-        const labels = probeLabels(readings[0]!);
-        if (!matches(rule.match, labels)) continue;
-        const lastN = readings.slice(0, n);
-        const value = Math.min(...lastN.map((r) => r.totalMs));
-        // A marker says "at least its value so far": slow for this rule only if that already reaches the rule's threshold.
-        const slow = lastN.length === n && lastN.every((r) => (r.provisional ? r.totalMs >= rule.params.thresholdMs : r.totalMs > rule.params.thresholdMs));
-        list.push({ labels, value, threshold: rule.params.thresholdMs, breaching: slow, provisional: lastN.some((r) => r.provisional) });
-      }
-      out.set(rule, list);
-    }
-    return out;
+    return observeRows(rules, [...latest.values()], (readings) => probeLabels(readings[0]!), ({ params: { consecutive: n = 1, thresholdMs } }, readings) => {
+      const lastN = readings.slice(0, n);
+      // A marker says "at least its value so far": slow for this rule only if that already reaches the rule's threshold.
+      const slow = lastN.length === n && lastN.every((r) => (r.provisional ? r.totalMs >= thresholdMs : r.totalMs > thresholdMs));
+      return { value: Math.min(...lastN.map((r) => r.totalMs)), threshold: thresholdMs, breaching: slow, provisional: lastN.some((r) => r.provisional) };
+    });
   },
 };
 
