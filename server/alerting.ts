@@ -4,7 +4,8 @@ import type { Config } from './config/load.ts';
 import type { Storage } from './storage/client.ts';
 import type { EventBus } from './shared/event-bus.ts';
 import type { Metrics } from './health/metrics.ts';
-import { readOrCreateSecretFile } from './auth/actors.ts';
+import { readOrCreateSecretFile } from './shared/secret-file.ts';
+import { isProduction } from './shared/environments.ts';
 import { AlertStore } from './rules/alert-store.ts';
 import { Evaluator } from './rules/evaluator.ts';
 import { FreshProbes } from './rules/fresh-probes.ts';
@@ -15,7 +16,7 @@ import { Dispatcher } from './notify/dispatcher.ts';
 import { Silences } from './notify/silences.ts';
 import { createOutboxChannel, createSmtpChannel, createWebhookChannel } from './notify/channels/index.ts';
 import { renderWorkaroundNotice } from './notify/templates/index.ts';
-import type { Recipient } from './notify/types.ts';
+import { channelsOf, type Recipient } from './notify/types.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { WorkaroundCatalogue } from './ledger/workarounds.ts';
 import { Escalator } from './ledger/escalation.ts';
@@ -39,8 +40,6 @@ export interface Alerting {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
-
-const PRODUCTION = /^(prod|production|本番)$/i;
 
 /**
  * Wires the alerting path: ingest bus → rules (evaluator, alert state) →
@@ -73,7 +72,6 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
       log?.warn({ channel, err: { message: error.message }, retryInMs: retryIn }, retryIn === undefined ? 'notification failed; giving up' : 'notification failed; will retry');
     },
   }, now);
-  const isProduction = (environment: string) => PRODUCTION.test(environment);
   const recipients = (names: string[]) => names.map((name) => n.recipients.get(name)).filter((r): r is Recipient => r !== undefined);
   const links = (ticket: { number: string }, recipient: string) => ({ link: `${config.publicUrl}/api/v1/tickets/${ticket.number}`, ackLink: ackLinks.create(ticket.number, recipient, now()) });
 
@@ -127,7 +125,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
   const announceWorkaround: LedgerRouteOptions['announceWorkaround'] = async (ticket, id, version, phase, actor, note) => {
     for (const r of recipients(n.foundationRecipients)) {
       const message = renderWorkaroundNotice({ ticket: { number: ticket.number, title: ticket.title, environment: ticket.environment, production: isProduction(ticket.environment), link: links(ticket, r.name).link }, workaround: { id, title: version.title, version: version.version, steps: version.steps }, phase, actor: actor.name, at: now(), note, timezone: config.timezone }, r.language);
-      for (const channel of [...(r.email.length ? ['email' as const] : []), ...(r.webhook ? ['webhook' as const] : [])]) {
+      for (const channel of channelsOf(r)) {
         await deliveries.enqueue({ purpose: 'workaround', channel, recipient: r, groupKey: ticket.number, alertKeys: [`${ticket.number}:${id}:v${version.version}:${phase}:${now()}`], ticket: ticket.number, message });
       }
     }

@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readOrCreateSecretFile } from '../shared/secret-file.ts';
-
-export { readOrCreateSecretFile };
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.ts';
 import type { Role } from './config.ts';

@@ -21,11 +21,13 @@ export async function dashboardRoutes(app: FastifyInstance, options: { dist?: st
     await app.register(homeRoutes);
     return;
   }
+  // Read once: the build does not change under a running server (`npm start` builds before listening).
+  const html = await fs.promises.readFile(index);
   await app.register(fastifyStatic, { root: path.join(dist, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d', decorateReply: false, wildcard: true, preCompressed: false });
   for (const page of PAGES) {
     app.get(page, { schema: { hide: true } }, async (_request, reply) => {
       reply.header('cache-control', 'no-cache');
-      return reply.type('text/html; charset=utf-8').send(await fs.promises.readFile(index));
+      return reply.type('text/html; charset=utf-8').send(html);
     });
   }
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load.ts';
+import { isProduction } from '../shared/environments.ts';
 import { COLLECT_PATH, DASHBOARD_APP, type ResolvedFaro } from '../faro/index.ts';
 
-export const PRODUCTION_PATTERN = /^(prod|production|本番)$/i;
 
 /** What the dashboard needs before its first screen: environments (production marked), time zone, its own Faro app. */
 export async function uiConfigRoutes(app: FastifyInstance, options: { config: Config; faro: ResolvedFaro; version: string }): Promise<void> {
@@ -11,7 +11,7 @@ export async function uiConfigRoutes(app: FastifyInstance, options: { config: Co
     return {
       version: options.version,
       timezone: options.config.timezone,
-      environments: options.config.environments.map((name) => ({ name, production: PRODUCTION_PATTERN.test(name) })),
+      environments: options.config.environments.map((name) => ({ name, production: isProduction(name) })),
       faro: own ? { url: COLLECT_PATH, apiKey: own.key, app: own.name, environment: own.environment } : undefined,
     };
   });

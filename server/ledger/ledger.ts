@@ -3,6 +3,7 @@ import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { Alert } from '../rules/types.ts';
+import { serialQueue } from '../shared/serial.ts';
 import { AppError, badRequest } from '../http/errors.ts';
 import { applyEvent, canMove, missingForClose, type Status, type Ticket, type TicketEvent, type TicketType } from './model.ts';
 
@@ -28,7 +29,7 @@ export interface ManualTicket {
 export class Ledger {
   private readonly tickets = new Map<string, Ticket>();
   private readonly lastNumber = new Map<string, number>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serial = serialQueue();
   /** Told after every change (escalation timers, live views). */
   onChange: (ticket: Ticket, event: TicketEvent) => void = () => undefined;
 
@@ -183,9 +184,4 @@ export class Ledger {
     return `INC-${year}-${String(n).padStart(4, '0')}`;
   }
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
 }

@@ -3,6 +3,7 @@ import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { Alert } from '../rules/types.ts';
+import { serialQueue } from '../shared/serial.ts';
 import { AppError } from '../http/errors.ts';
 
 export interface WorkaroundVersion {
@@ -32,7 +33,7 @@ export type WorkaroundInput = Pick<WorkaroundVersion, 'title' | 'steps'> & { app
  */
 export class WorkaroundCatalogue {
   private readonly items = new Map<string, Workaround>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serial = serialQueue();
 
   private constructor(private readonly storage: Storage, private readonly now: () => number) {}
 
@@ -128,9 +129,4 @@ export class WorkaroundCatalogue {
     }
   }
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
 }

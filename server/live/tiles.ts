@@ -4,9 +4,7 @@ import type { TargetTile, TileState } from './schemas.ts';
 
 export const SLOW_MS = 5000;
 export const DEFAULT_CPU_THRESHOLD_PERCENT = 80;
-const PRODUCTION = /^(prod|production|本番)$/i;
 
-export const isProduction = (environment: string) => PRODUCTION.test(environment);
 export const keyOf = (environment: string, name: string) => `${environment}\u0000${name}`;
 
 export interface Reading {

@@ -5,7 +5,8 @@ import { windowMatches, type MaintenanceWindow } from '../maintenance/types.ts';
 import { instantOf, wallTimeOf } from '../maintenance/zoned-time.ts';
 import { cpuSeries, lastProbes, probeDay, recentProbes, sparkMinutes, type LastProbe } from './queries.ts';
 import type { HostTile, TargetTile, WallDocument } from './schemas.ts';
-import { countStates, cpuThreshold, firingByTarget, isProduction, keyOf, stateOf, type Reading, type RecentReadings } from './tiles.ts';
+import { countStates, cpuThreshold, firingByTarget, keyOf, stateOf, type Reading, type RecentReadings } from './tiles.ts';
+import { isProduction } from '../shared/environments.ts';
 
 export interface WallDeps {
   storage: Storage;

@@ -1,7 +1,7 @@
 import type { Alert } from '../rules/types.ts';
 import type { Severity } from '../rules/config.ts';
 import type { Transition } from '../rules/alert-store.ts';
-import type { AlertNotice, ChannelKind, Recipient, TicketRef } from './types.ts';
+import { channelsOf, type AlertNotice, type Recipient, type TicketRef } from './types.ts';
 import type { Deliveries } from './deliveries.ts';
 import { renderAlert } from './templates/alert.ts';
 
@@ -44,7 +44,6 @@ interface Group {
 }
 
 const keyOf = (a: Alert, state: 'firing' | 'resolved') => `${a.fingerprint}@${a.since}:${state}`;
-const channelsOf = (r: Recipient): ChannelKind[] => [...(r.email.length ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])];
 
 /**
  * Alertmanager's pipeline, in-process: group (rule × environment) →
@@ -143,6 +142,9 @@ export class Dispatcher {
     for (const alert of resolved) await this.deps.resolved(alert);
     // A group with nothing firing ends here: its next alert waits group_wait again, as a new group.
     if (group.firing.size === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
+    // The mail's context (recent logs, the workaround) is looked up once per alert, not per recipient and channel.
+    const contexts = new Map<string, ReturnType<DispatcherDeps['context']>>();
+    const contextOf = (a: Alert) => contexts.get(a.fingerprint) ?? contexts.set(a.fingerprint, this.deps.context(a)).get(a.fingerprint)!;
     for (const recipient of this.deps.recipientsOf(group.rule)) {
       for (const channel of channelsOf(recipient)) {
         const told = (a: Alert, s: 'firing' | 'resolved') => this.deps.deliveries.has(recipient.name, channel, keyOf(a, s));
@@ -158,7 +160,7 @@ export class Dispatcher {
           environment: group.environment, production: this.deps.isProduction(group.environment), rule: group.rule,
           // The news first: the subject and the ticket are about the alert that just fired.
           firing: newFiring.length || repeat ? [...newFiring, ...firing.filter((a) => !newFiring.includes(a))] : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
-          ...(await this.deps.context(newFiring[0] ?? firing[0] ?? newResolved[0]!)),
+          ...(await contextOf(newFiring[0] ?? firing[0] ?? newResolved[0]!)),
         };
         const keys = [...newFiring.map((a) => keyOf(a, 'firing')), ...newResolved.map((a) => keyOf(a, 'resolved')), ...(repeat ? [`${group.key}@${now}:repeat`] : [])];
         group.lastSent.set(`${recipient.name}|${channel}`, now);

@@ -10,6 +10,9 @@ export interface Recipient {
   language: Language;
 }
 
+/** The channels a recipient is reached on: e-mail when it has addresses, the webhook when it has one. */
+export const channelsOf = (r: Recipient): ('email' | 'webhook')[] => [...(r.email.length ? (['email'] as const) : []), ...(r.webhook ? (['webhook'] as const) : [])];
+
 /** What a channel sends: a mail (subject/text) or, for webhooks, the same plus a JSON document. */
 export interface Message {
   subject: string;
