@@ -1,17 +1,11 @@
-import type { Actor, MaintenanceWindow, Message } from './types.ts';
+import type { Actor, MaintenanceWindow } from './types.ts';
 
 /** One row of the append-only maintenance log. A cancellation repeats the window's fields. */
-export interface MaintenanceEvent {
+export interface MaintenanceEvent extends Pick<MaintenanceWindow, 'name' | 'start' | 'end' | 'environments' | 'targets' | 'message'> {
   at: number;
   windowId: string;
   event: 'created' | 'cancelled';
   actor: Actor;
-  name: string;
-  start: number;
-  end: number;
-  environments: string[];
-  targets: string[];
-  message: Message;
 }
 
 export interface MaintenanceState {

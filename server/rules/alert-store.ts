@@ -16,13 +16,8 @@ export function fingerprintOf(rule: string, labels: Labels): string {
 
 type Describe = (alert: Omit<Alert, 'description' | 'unit'>) => Pick<Alert, 'description' | 'unit'>;
 
-interface LatestRow {
+interface AlertRow {
   fingerprint: string; r: string; k: string; sev: string; l: Labels; st: AlertState; since_ms: number; at_ms: number; v: number; th: number; p: number | boolean;
-}
-
-interface StoredRow {
-  fingerprint: string; rule: string; kind: string; severity: string; labels: Labels; state: AlertState;
-  since_ms: number; at_ms: number; value: number; threshold: number; provisional: number | boolean;
 }
 
 /**
@@ -37,15 +32,12 @@ export class AlertStore {
 
   static async open(storage: Storage, describe: Describe): Promise<AlertStore> {
     const store = new AlertStore(storage, describe);
-    const rows = await storage.query<LatestRow>(sql`
+    const rows = await storage.query<AlertRow>(sql`
       SELECT fingerprint, argMax(rule, at) AS r, argMax(kind, at) AS k, argMax(severity, at) AS sev, argMax(labels, at) AS l,
              argMax(state, at) AS st, toUnixTimestamp64Milli(argMax(since, at)) AS since_ms, toUnixTimestamp64Milli(max(at)) AS at_ms,
              argMax(value, at) AS v, argMax(threshold, at) AS th, argMax(provisional, at) AS p
       FROM alert_events GROUP BY fingerprint HAVING st IN ('pending', 'firing')`);
-    for (const r of rows) {
-      const base = { fingerprint: r.fingerprint, rule: r.r, kind: r.k, severity: r.sev as Severity, labels: r.l, state: r.st, since: Number(r.since_ms), changedAt: Number(r.at_ms), value: r.v, threshold: r.th, provisional: r.p === true || r.p === 1 };
-      store.live.set(r.fingerprint, { ...base, ...describe(base) });
-    }
+    for (const row of rows) store.live.set(row.fingerprint, store.toAlert(row));
     return store;
   }
 
@@ -56,13 +48,17 @@ export class AlertStore {
 
   /** Alerts that changed state recently (for catching up on notifications after a restart). */
   async recentlyResolved(sinceMs: number): Promise<Alert[]> {
-    const rows = await this.storage.query<StoredRow>(sql`
-      SELECT fingerprint, rule, kind, severity, labels, state, toUnixTimestamp64Milli(since) AS since_ms, toUnixTimestamp64Milli(at) AS at_ms, value, threshold, provisional
+    // Aliases as in open() (short, so none shadows a column inside an aggregate there).
+    const rows = await this.storage.query<AlertRow>(sql`
+      SELECT fingerprint, rule AS r, kind AS k, severity AS sev, labels AS l, state AS st, toUnixTimestamp64Milli(since) AS since_ms,
+             toUnixTimestamp64Milli(at) AS at_ms, value AS v, threshold AS th, false AS p
       FROM alert_events WHERE state = 'resolved' AND at > ${ts(sinceMs)} ORDER BY at`);
-    return rows.map((r) => {
-      const base = { fingerprint: r.fingerprint, rule: r.rule, kind: r.kind, severity: r.severity as Severity, labels: r.labels, state: r.state, since: Number(r.since_ms), changedAt: Number(r.at_ms), value: r.value, threshold: r.threshold, provisional: false };
-      return { ...base, ...this.describe(base) };
-    });
+    return rows.map((row) => this.toAlert(row));
+  }
+
+  private toAlert(r: AlertRow): Alert {
+    const base = { fingerprint: r.fingerprint, rule: r.r, kind: r.k, severity: r.sev as Severity, labels: r.l, state: r.st, since: Number(r.since_ms), changedAt: Number(r.at_ms), value: r.v, threshold: r.th, provisional: r.p === true || r.p === 1 };
+    return { ...base, ...this.describe(base) };
   }
 
   /** Moves every alert of `rule` by this evaluation; series missing from `observations` count as no longer breaching. */
