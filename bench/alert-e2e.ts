@@ -3,11 +3,7 @@
 // moment; the in-process agent of a real server process probes it every
 // 10 s; measured from the switch to the alert mail received by a real SMTP
 // server, over 20 runs. Between runs the target recovers and the alert resolves.
-import fs from 'node:fs';
-import path from 'node:path';
-import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
-import { tempDir } from '../test/helpers/runtime.ts';
-import { SmtpSink } from '../test/helpers/smtp-sink.ts';
+import { startAlertServer } from './alert-server.ts';
 import { SwitchableTarget } from '../test/helpers/local-servers.ts';
 import { percentile } from './stats.ts';
 
@@ -16,27 +12,10 @@ const INTERVAL_S = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const smtp = new SmtpSink();
-  await smtp.start();
   const target = new SwitchableTarget();
   const url = await target.start();
-  const dataDir = tempDir('mimamori-bench-e2e-');
-  const config = path.join(dataDir, 'mimamori.yaml');
-  // group_interval 0 s so that run n+1's mail is not held back by run n's resolve mail.
-  fs.writeFileSync(config, `
-environments: [production]
-agent: { environment: production }
-targets:
-  - { name: portal-top, url: "${url}", interval: ${INTERVAL_S}s }
-rules:
-  - { name: response-over-5s, kind: response_time, threshold_ms: 5000, severity: critical, match: { target: portal-top } }
-notify:
-  smtp: { url_env: MIMAMORI_SMTP_URL }
-  group_interval: 0s
-  recipients:
-    - { name: operators, email: [ops@example.jp], language: ja }
-`);
-  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config, MIMAMORI_SMTP_URL: smtp.url });
+  // group_interval 0 s also keeps run n+1's mail from waiting on run n's resolve mail.
+  const { smtp, stop } = await startAlertServer(`agent: { environment: production }\ntargets:\n  - { name: portal-top, url: "${url}", interval: ${INTERVAL_S}s }`, '{ target: portal-top }');
   const samples: number[] = [];
   const waits: number[] = [];
   const pipeline: number[] = [];
@@ -60,11 +39,8 @@ notify:
       await smtp.waitFor(() => smtp.mails.filter((m) => m.subject.includes('復旧')).length > resolvedBefore, 40_000, `the resolved mail of run ${run + 1}`);
     }
   } finally {
-    server.child.kill('SIGTERM');
-    await waitForExit(server.child);
+    await stop();
     await target.stop();
-    await smtp.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const s = (ms: number) => +(ms / 1000).toFixed(2);
   console.log(JSON.stringify({ bench: 'alert-e2e', runs: RUNS, probe_interval_s: INTERVAL_S, switch_to_mail_p50_s: s(percentile(samples, 50)), switch_to_mail_p95_s: s(percentile(samples, 95)), min_s: s(Math.min(...samples)), max_s: s(Math.max(...samples)), wait_for_probe_p50_s: s(percentile(waits, 50)), probe_start_to_mail_p50_s: s(percentile(pipeline, 50)), probe_start_to_mail_p95_s: s(percentile(pipeline, 95)) }));

@@ -5,9 +5,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
-import { tempDir } from '../test/helpers/runtime.ts';
-import { SmtpSink } from '../test/helpers/smtp-sink.ts';
+import { startAlertServer } from './alert-server.ts';
 import { percentile } from './stats.ts';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 50);
@@ -24,24 +22,7 @@ function post(url: string, token: string, body: string): Promise<number> {
 }
 
 async function main() {
-  const smtp = new SmtpSink();
-  await smtp.start();
-  const dataDir = tempDir('mimamori-bench-alerts-');
-  const config = path.join(dataDir, 'mimamori.yaml');
-  // group_interval 0 s: each target's alert is mailed on its own (Alertmanager would batch
-  // alerts of one rule that arrive within group_interval; that wait is configuration, not latency).
-  fs.writeFileSync(config, `
-environments: [production]
-agent: { enabled: false }
-rules:
-  - { name: response-over-5s, kind: response_time, threshold_ms: 5000, severity: critical }
-notify:
-  smtp: { url_env: MIMAMORI_SMTP_URL }
-  group_interval: 0s
-  recipients:
-    - { name: operators, email: [ops@example.jp], language: ja }
-`);
-  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config, MIMAMORI_SMTP_URL: smtp.url });
+  const { server, smtp, dataDir, stop } = await startAlertServer('agent: { enabled: false }');
   const samples: number[] = [];
   try {
     const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
@@ -54,10 +35,7 @@ notify:
       samples.push(mail.at - acked);
     }
   } finally {
-    server.child.kill('SIGTERM');
-    await waitForExit(server.child);
-    await smtp.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
   console.log(JSON.stringify({ bench: 'alert-latency', alerts: ALERTS, ack_to_mail_p50_ms: percentile(samples, 50), ack_to_mail_p95_ms: percentile(samples, 95), ack_to_mail_max_ms: Math.max(...samples) }));
 }
