@@ -60,7 +60,7 @@ export class Escalator {
 
   private async fire(): Promise<void> {
     const now = this.deps.now();
-    for (const ticket of this.deps.ledger.list()) {
+    for (const ticket of this.deps.ledger.unacknowledged()) {
       let next = this.nextStep(ticket);
       while (next && next.dueAt <= now) {
         const step = next;

@@ -29,6 +29,8 @@ export interface ManualTicket {
 export class Ledger {
   private readonly tickets = new Map<string, Ticket>();
   private readonly lastNumber = new Map<string, number>();
+  /** The newest ticket of each alert fingerprint (a new one opens only after the previous closed). */
+  private readonly byFingerprint = new Map<string, Ticket>();
   private readonly serial = serialQueue();
   /** Told after every change (escalation timers, live views). */
   onChange: (ticket: Ticket, event: TicketEvent) => void = () => undefined;
@@ -55,7 +57,13 @@ export class Ledger {
 
   /** The ticket still open (not closed) for an alert fingerprint. */
   openFor(fingerprint: string): Ticket | undefined {
-    return [...this.tickets.values()].find((t) => t.fingerprint === fingerprint && t.status !== 'closed');
+    const ticket = this.byFingerprint.get(fingerprint);
+    return ticket && ticket.status !== 'closed' ? ticket : undefined;
+  }
+
+  /** Tickets not yet acknowledged (what escalation watches), in no particular order. */
+  unacknowledged(): Ticket[] {
+    return [...this.tickets.values()].filter((t) => t.status === 'open');
   }
 
   /** One ticket per fingerprint while it is open; a new episode of the same alert is appended to it. */
@@ -172,7 +180,9 @@ export class Ledger {
   }
 
   private fold(event: TicketEvent): void {
-    this.tickets.set(event.ticket, applyEvent(this.tickets.get(event.ticket), event));
+    const ticket = applyEvent(this.tickets.get(event.ticket), event);
+    this.tickets.set(event.ticket, ticket);
+    if (event.type === 'opened' && ticket.fingerprint) this.byFingerprint.set(ticket.fingerprint, ticket);
     const [, year, n] = /^[A-Z]+-(\d{4})-(\d+)$/.exec(event.ticket) ?? [];
     if (year) this.lastNumber.set(year, Math.max(this.lastNumber.get(year) ?? 0, Number(n)));
   }
