@@ -11,14 +11,13 @@ import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
-import { CHROMIUM } from '../collectors/synthetic/browser-probe.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../collectors/synthetic/browser-probe.ts';
 import { ensureDashboardBuilt } from '../server/http/build-dashboard.ts';
 import { percentile } from './stats.ts';
 
 const TARGETS = 1000;
 const HOSTS = 50;
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 async function main() {
   await ensureDashboardBuilt();
@@ -41,7 +40,7 @@ async function main() {
   for (let i = 0; i < probes.length; i += 20_000) await post('probes', probes.slice(i, i + 20_000));
   await post('metrics', Array.from({ length: HOSTS * 60 }, (_, k) => ({ timestamp: now - (k % 60) * 60_000, environment: 'production', host: `host-${Math.floor(k / 60)}`, name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 20 + (k % 70) })));
   await new Promise((r) => setTimeout(r, 2000)); // rows loaded into ClickHouse
-  const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-bench-chromium-')), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1920, height: 1080 } });
+  const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-bench-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 } });
   const samples: number[] = [];
   let fits = false;
   try {

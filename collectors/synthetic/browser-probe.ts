@@ -6,7 +6,8 @@ import type { ProbeResult } from './http-probe.ts';
 
 export const CHROMIUM = process.env.MIMAMORI_CHROMIUM ?? '/usr/bin/chromium';
 // Headless, and no calls home: this machine's network is closed (and a probe should not phone anyone).
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+/** Flags for Debian's Chromium here: headless, no sandbox (root), no GPU, no background traffic. */
+export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 export interface BrowserProbeResult extends ProbeResult {
   /** Largest contentful paint: when the main content appeared. */
@@ -31,7 +32,7 @@ export async function probeBrowser(target: TargetConfig, onSlow: (elapsedMs: num
   const started = performance.now();
   const slowTimer = setTimeout(() => onSlow(performance.now() - started), target.thresholdMs);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-browser-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, ignoreHTTPSErrors: target.insecureTls });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, ignoreHTTPSErrors: target.insecureTls });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const response = await page.goto(target.url, { waitUntil: 'load', timeout: target.timeoutMs });

@@ -5,12 +5,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
-import { CHROMIUM } from '../../collectors/synthetic/browser-probe.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 /**
  * The built dashboard in Debian's Chromium against a real server on seeded
@@ -46,7 +45,7 @@ describe('dashboard in a real browser', () => {
     for (const target of ['portal-top', 'search', 'news']) await probe(target, 300);
     await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now(), environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 42 }], ingestToken);
     await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '財団からの問い合わせ: 画面が遅い', environment: 'production', channel: 'phone' });
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
+    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
