@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command } from 'commander';
 
 // The `mimamori` command. Commands that read or change data talk to the
@@ -5,7 +6,11 @@ import { Command } from 'commander';
 // open the data directory, and that process is the server.
 // Subcommands are imported when used, so `mimamori agent` on a monitored
 // host never loads the embedded database engine (hundreds of MiB).
-const program = new Command('mimamori').description('Mimamori 見守り — observability and SLO service').showHelpAfterError();
+const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const program = new Command('mimamori')
+  .description('Mimamori 見守り — observability and SLO service')
+  .version(`mimamori ${version} (Node.js ${process.version})`, '-V, --version', 'print the version and the Node.js runtime it runs on')
+  .showHelpAfterError();
 
 program.command('start').description('run the server (same as npm start)').action(async () => (await import('./main.ts')).start());
 program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());

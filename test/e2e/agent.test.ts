@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,40 @@ describe('agent process → server process', () => {
     } finally {
       server.child.kill('SIGTERM');
       expect(await waitForExit(server.child)).toBe(0);
+    }
+  });
+
+  it('the self-contained agent folder for a monitored host runs outside the checkout, on the runtime it carries', async () => {
+    const bundleDir = tempDir('mimamori-agent-bundle-');
+    execFileSync(process.execPath, [path.resolve(import.meta.dirname, '..', '..', 'bin', 'build-agent.js'), '--out', bundleDir], { stdio: 'ignore' });
+    for (const file of ['mimamori-agent.mjs', 'node', 'agent.example.yaml', 'mimamori-agent.service']) expect(fs.existsSync(path.join(bundleDir, file)), file).toBe(true);
+    const version = execFileSync(path.join(bundleDir, 'node'), ['--version'], { encoding: 'utf8' }).trim();
+    expect(version).toBe(process.version);
+
+    const dataDir = tempDir();
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+    const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    const host = tempDir('mimamori-monitored-host-'); // no node_modules anywhere above it
+    const logFile = path.join(host, 'app.log');
+    fs.writeFileSync(logFile, `${new Date().toISOString()} ERROR from the bundled agent\n`);
+    fs.writeFileSync(path.join(host, 'agent.yaml'), [
+      `server: ${server.url}`, 'environment: staging', 'host: bundled-host', 'spool: { dir: ./spool }', 'cpu: { interval: 1s }',
+      'logs:', `  - { path: ${logFile}, service: bundled, format: plain }`, '',
+    ].join('\n'));
+    const agent = spawn(path.join(bundleDir, 'node'), [path.join(bundleDir, 'mimamori-agent.mjs'), 'agent', '--config', 'agent.yaml'], {
+      cwd: host,
+      env: { PATH: '/usr/bin:/bin', MIMAMORI_TOKEN: token },
+      stdio: 'ignore',
+    });
+    try {
+      const logs = await waitFor('the bundled agent\'s log line', () => getJson(`${server.url}/api/v1/logs?service=bundled&environment=staging`), (b) => b.total === 1);
+      expect(logs.rows[0].message).toContain('from the bundled agent');
+      const from = Date.now() - 60_000;
+      await waitFor('the bundled agent\'s CPU', () => getJson(`${server.url}/api/v1/series?source=metrics&environment=staging&host=bundled-host&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0);
+    } finally {
+      agent.kill('SIGTERM');
+      server.child.kill('SIGTERM');
+      await Promise.all([waitForExit(agent), waitForExit(server.child)]);
     }
   });
 });
