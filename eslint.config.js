@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dashboard/dist/**', 'test/e2e/artifacts/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', '.scratch/**', 'dashboard/dist/**', 'test/e2e/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,22 @@ export default tseslint.config(
     ignores: ['server/storage/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@clickhouse/client', 'chdb', 'chdb/*'], message: 'only server/storage talks to ClickHouse' }] }],
+    },
+  },
+  {
+    // lib/ is the ground floor the server and the agent share: it imports neither.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', '**/collectors/**', '@clickhouse/client', 'chdb', 'chdb/*'], message: 'lib/ imports neither the server nor the agent' }] }],
+    },
+  },
+  {
+    // The agent runs on monitored hosts: it shares code through lib/, never reaches into the server.
+    files: ['collectors/**/*.ts'],
+    ignores: ['collectors/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', '@clickhouse/client', 'chdb', 'chdb/*'], message: 'the agent shares code with the server through lib/ only' }] }],
     },
   },
   {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ConfigError, parseYaml } from '../server/config/yaml-file.ts';
+import { ConfigError, parseYaml } from '../lib/yaml-file.ts';
 import type { ScrapeConfig } from './cpu/scrape.ts';
-import { DURATION_PATTERN, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from '../server/config/units.ts';
+import { DURATION_PATTERN, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from '../lib/units.ts';
 
 // agent.yaml: what one agent watches and where it sends it.
 const Duration = Type.String({ pattern: DURATION_PATTERN });
@@ -33,6 +33,7 @@ const LogSource = Type.Object(
     environment: Type.Optional(Type.String()),
     format: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('plain'), Type.Literal('combined')])),
     multiline_start: Type.Optional(Type.String({ description: 'a regex that starts a new event; other lines join the previous one' })),
+    rotate_wait: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'how long a file renamed out of path is still followed after its last write (default 5s)' })),
   },
   { additionalProperties: false },
 );
@@ -74,6 +75,8 @@ export interface LogSourceConfig {
   environment: string;
   format: 'auto' | 'json' | 'plain' | 'combined';
   multilineStart?: RegExp;
+  /** A file renamed out of `path` is followed until it has been quiet this long (default DEFAULT_ROTATE_WAIT_MS, 5 s). */
+  rotateWaitMs?: number;
 }
 
 export interface AgentConfig {
@@ -149,6 +152,7 @@ export function resolveAgentConfig(raw: AgentFile, token: string, baseDir: strin
       environment: l.environment ?? raw.environment,
       format: l.format ?? 'auto',
       multilineStart: regex(l.multiline_start, ['logs', i, 'multiline_start']),
+      rotateWaitMs: l.rotate_wait === undefined ? undefined : parseDurationMs(l.rotate_wait),
     })),
   };
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { agentCommand } from '../server/cli/agent.ts';
+import { agentCommand } from './cli.ts';
 
 // Entry of `mimamori agent`, bundled to plain JavaScript by bin/build-agent.js
 // so a monitored host runs the agent without a TypeScript loader.

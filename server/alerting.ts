@@ -10,7 +10,8 @@ import { AlertStore } from './rules/alert-store.ts';
 import { Evaluator } from './rules/evaluator.ts';
 import { FreshProbes } from './rules/fresh-probes.ts';
 import { RULE_KINDS } from './rules/kinds/index.ts';
-import type { Alert, Rule } from './rules/types.ts';
+import type { Alert, EvalContext, Rule } from './rules/types.ts';
+import { builtInRules } from './rules/kinds/ingest-stalled.ts';
 import { Deliveries } from './notify/deliveries.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
 import { Silences } from './notify/silences.ts';
@@ -46,10 +47,11 @@ export interface Alerting {
  * notify (group, suppress, dedup, send, record) → ledger (tickets,
  * escalation). Runs in the primary server process only.
  */
-export async function openAlerting(deps: { config: Config; storage: Storage; bus: EventBus; metrics: Metrics; dataDir: string; now: () => number; logger?: Logger }): Promise<Alerting> {
+export async function openAlerting(deps: { config: Config; storage: Storage; bus: EventBus; metrics: Metrics; dataDir: string; now: () => number; logger?: Logger; ingestLag?: EvalContext['ingestLag'] }): Promise<Alerting> {
   const { config, storage, metrics, now } = deps;
   const log = deps.logger;
-  const rulesByName = new Map(config.rules.map((r) => [r.name, r]));
+  const rules = [...config.rules, ...builtInRules(config.ingest.stallAfterMs)];
+  const rulesByName = new Map(rules.map((r) => [r.name, r]));
   const describe = (a: Omit<Alert, 'description' | 'unit'>) => {
     const rule = rulesByName.get(a.rule);
     const kind = RULE_KINDS.get(a.kind);
@@ -105,7 +107,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
 
   const fresh = new FreshProbes(now);
   const evaluator = new Evaluator({
-    rules: config.rules, storage, fresh, store, now,
+    rules, storage, fresh, store, now, ingestLag: deps.ingestLag,
     onTransitions: async (changes) => {
       for (const c of changes) metrics.alertTransitions.inc({ state: c.alert.state });
       for (const c of changes) log?.info({ rule: c.alert.rule, labels: c.alert.labels, from: c.from, to: c.alert.state, value: c.alert.value }, `alert ${c.alert.state}`);

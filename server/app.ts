@@ -7,14 +7,17 @@ import type { Metrics } from './health/metrics.ts';
 import type { EventBus } from './shared/event-bus.ts';
 import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
-import { registerErrorHandler } from './http/errors.ts';
+import { refuseNonFiniteParameters, registerErrorHandler } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { ingestRoutes } from './ingest/routes.ts';
+import { BodyBudget } from './ingest/decode.ts';
+import { createJudge } from './ingest/judge.ts';
+import { setAsideRoutes } from './ingest/set-aside-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { Alerting } from './alerting.ts';
-import { actorGuard, type ApiKey } from './auth/actors.ts';
+import { actorGuard, requireKeyBeforeBody, type ApiKey } from './auth/actors.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ackRoutes } from './ledger/ack-routes.ts';
 import { alertRoutes } from './rules/routes.ts';
@@ -27,6 +30,7 @@ import { liveRoutes } from './live/index.ts';
 
 export interface AppDeps {
   config: Config;
+  dataDir: string;
   storage: Storage;
   writer: BatchedWriter;
   metrics: Metrics;
@@ -45,13 +49,27 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Request lines would drown the log at ingest rates; errors are still logged.
   // A misspelt field is refused with 400, not silently dropped (fastify's default would strip it).
-  const common = { logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true, ajv: { customOptions: { removeAdditional: false as const } } };
+  // Slow senders are cut off: the whole request must arrive within http.body_timeout,
+  // its headers within http.header_timeout (Node checks both every second).
+  const { http } = deps.config;
+  const common = {
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false as const } },
+    requestTimeout: http.bodyTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: { headersTimeout: http.headerTimeoutMs, connectionsCheckingInterval: 1000 },
+  };
   const app = (deps.logger ? Fastify({ ...common, loggerInstance: deps.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
   registerErrorHandler(app);
+  refuseNonFiniteParameters(app);
   await registerOpenApi(app, deps.version ?? '0.0.0');
+  requireKeyBeforeBody(app, deps.apiKeys);
 
   await app.register(dashboardRoutes);
-  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, environments: deps.config.environments, limits: { ...deps.config.ingest }, retentionDays: { logs: deps.config.retention.logsDays, metrics: deps.config.retention.metricsDays, probes: deps.config.retention.probesDays }, recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
+  const { retention } = deps.config;
+  const judge = createJudge({ environments: deps.config.environments, limits: deps.config.ingest, retentionDays: { logs: retention.logsDays, metrics: retention.metricsDays, probes: retention.probesDays }, now: deps.now ?? Date.now });
+  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
   await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   const requireActor = actorGuard(deps.apiKeys);
@@ -62,9 +80,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes, { storage: deps.storage });
   await app.register(silenceRoutes, { silences: alerting.silences, requireActor });
   await app.register(ackRoutes, { ledger: alerting.ledger, links: alerting.ackLinks, now });
+  await app.register(setAsideRoutes, { dataDir: deps.dataDir, writer: deps.writer, judge, requireActor });
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(liveRoutes, { storage: deps.storage, bus: deps.bus, alerting, config: deps.config, now: deps.now });
   await app.register(uiConfigRoutes, { config: deps.config, faro: deps.faro, version: deps.version ?? '0.0.0' });
-  await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics });
+  await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs });
   return app;
 }

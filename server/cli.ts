@@ -15,7 +15,8 @@ const program = new Command('mimamori')
 program.command('start').description('run the server (same as npm start)').action(async () => (await import('./main.ts')).start());
 program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());
 program.addCommand((await import('./cli/logs.ts')).logsCommand());
-program.addCommand((await import('./cli/agent.ts')).agentCommand());
+program.addCommand((await import('./cli/wal.ts')).walCommand());
+program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {
   await program.parseAsync(process.argv);

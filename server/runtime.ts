@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/load.ts';
 import { openStorage, type Storage } from './storage/client.ts';
-import { BatchedWriter } from './storage/writer.ts';
+import { BatchedWriter, TELEMETRY_TABLES } from './storage/writer.ts';
 import { applyRetention } from './storage/retention.ts';
 import { createMetrics } from './health/metrics.ts';
 import { EventBus } from './shared/event-bus.ts';
@@ -52,9 +52,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       metrics.storageRetries.inc({ kind });
       log?.warn({ kind, err: error, delayMs }, 'loading accepted rows into ClickHouse failed; will retry');
     },
-    quarantined: (kind, file, rows, error) => {
-      metrics.storageQuarantined.inc({ kind }, rows);
-      log?.error({ kind, file, rows, err: error }, 'ClickHouse refused a write-ahead log segment; moved aside');
+    setAside: (kind, { file, rows, token, reason }) => {
+      metrics.storageSetAside.inc({ kind, token }, rows);
+      log?.error({ kind, file, rows, token, reason }, 'ClickHouse refused the rows of one request; they are set aside (mimamori wal inspect)');
     },
   });
   const recentKeys = new RecentKeys();
@@ -65,10 +65,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (const k of keys) recentKeys.remember(k.key, k.rows, Number(k.at));
   const tokens = resolveIngestTokens(options.config.ingestTokens, env, dataDir);
   const bus = new EventBus();
-  const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log });
+  const ingestLag = () => TELEMETRY_TABLES.map((table) => ({ table, environment: options.config.agent.environment, stalledMs: writer.lag(table).stalledMs }));
+  const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log, ingestLag });
   const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
   const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
-  const app = await buildApp({ config: options.config, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const app = await buildApp({ config: options.config, dataDir, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   let closed = false;
   return {

@@ -9,5 +9,7 @@ export default async function setup(): Promise<void> {
   ensureDebianProgram(process.env.MIMAMORI_CHROMIUM ?? '/usr/bin/chromium', 'chromium');
   // A Japanese font (2 MB), so the browser tests render and screenshot Japanese text rather than boxes.
   ensureDebianProgram('/usr/share/fonts/truetype/vlgothic/VL-Gothic-Regular.ttf', 'fonts-vlgothic');
+  // A real nginx for the log-rotation test (rename, then USR1).
+  ensureDebianProgram('/usr/sbin/nginx', 'nginx-light');
   await ensureDashboardBuilt((msg) => process.stderr.write(`${msg}\n`));
 }

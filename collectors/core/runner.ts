@@ -54,6 +54,7 @@ export class AgentRunner {
     await this.pusher.pushAll().catch(() => undefined); // last chance; what is left stays spooled
     for (const collector of this.collectors) await collector.close?.();
     this.pusher.close();
+    await this.spool.release();
   }
 
   private schedule(collector: Collector, delayMs: number): void {

@@ -8,6 +8,7 @@ describe('spool', () => {
     const dir = tempDir();
     const first = await Spool.open(dir, { maxBytes: 1e9, batchRecords: 2, warn: () => undefined });
     await first.write('metrics', ['{"a":1}', '{"a":2}', '{"a":3}'], { owner: 'x', state: { n: 3 } });
+    await first.release();
     const again = await Spool.open(dir, { maxBytes: 1e9, batchRecords: 2, warn: () => undefined });
     expect(again.checkpoint('x')).toEqual({ n: 3 });
     // Batches never exceed batchRecords (2 here), whatever one write brought.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { WriteAheadLog, type Segment } from '../../server/storage/wal.ts';
+import { WriteAheadLog, type Segment } from '../../lib/wal.ts';
 import type { RecordKind, Sink } from './types.ts';
 
 export const KINDS: RecordKind[] = ['logs', 'metrics', 'probes'];
@@ -68,6 +68,12 @@ export class Spool implements Sink {
     spool.restoreCheckpoints(leftovers);
     for (const [kind, segments] of leftovers) spool.ready.set(kind, segments);
     return spool;
+  }
+
+  /** Closes the open segments' files; what they hold stays on disk for the next open. */
+  async release(): Promise<void> {
+    await this.saving;
+    for (const wal of this.logs.values()) await wal.release();
   }
 
   async write(kind: RecordKind, records: string[], checkpoint?: { owner: string; state: unknown }): Promise<void> {

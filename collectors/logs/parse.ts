@@ -1,4 +1,4 @@
-import { timestampProblem } from '../../server/ingest/validate.ts';
+import { parseTimestamp, timestampProblem } from '../../lib/timestamps.ts';
 
 // Turns one log event (a line, or a line with its continuation lines) into
 // the fields of a log record. Formats: JSON lines, nginx/Apache combined
@@ -40,8 +40,9 @@ function usableTime(value: unknown, now: number): string | number | undefined {
     return timestampProblem(ms, now) ? undefined : ms;
   }
   if (typeof value !== 'string') return undefined;
-  const text = value.replace(',', '.');
-  return timestampProblem(text, now) ? undefined : text;
+  // Sent as epoch milliseconds: one spelling, whatever the file wrote.
+  const ms = parseTimestamp(value.replace(',', '.'));
+  return typeof ms === 'number' && !timestampProblem(ms, now) ? ms : undefined;
 }
 
 type Draft = Omit<ParsedEvent, 'timestamp'> & { timestamp?: unknown };

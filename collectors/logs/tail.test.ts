@@ -1,38 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Spool } from '../core/spool.ts';
-import { LogTailCollector } from './collector.ts';
-import type { LogSourceConfig } from '../config.ts';
-import { tempDir } from '../../test/helpers/runtime.ts';
-
-// Real files, a real spool; what a server would receive is read back from the spool.
-const id = { environment: 'staging', host: 'test-host' };
-
-async function setup(source: Partial<LogSourceConfig> = {}) {
-  const dir = tempDir();
-  const spoolDir = path.join(dir, 'spool');
-  const log = path.join(dir, 'app.log');
-  const cfg: LogSourceConfig = { path: path.join(dir, 'app*.log'), service: 'app', environment: 'staging', format: 'auto', ...source };
-  const open = async () => {
-    const spool = await Spool.open(spoolDir, { maxBytes: 1e9, batchRecords: 1e6, warn: () => undefined });
-    return { spool, tail: new LogTailCollector(id, [cfg], spool) };
-  };
-  return { dir, log, open };
-}
-
-async function drain(spool: Spool): Promise<string[]> {
-  const messages: string[] = [];
-  for (let batch = await spool.next('logs'); batch; batch = await spool.next('logs')) {
-    for (const line of fs.readFileSync(batch.file, 'utf8').split('\n').filter(Boolean)) messages.push(JSON.parse(line).message);
-    await spool.acknowledge(batch);
-  }
-  return messages;
-}
+import { drain, setupTail } from './test-harness.ts';
 
 describe('log tailing', () => {
   it('follows appends, waits for a partial last line, and joins stack traces', async () => {
-    const { log, open } = await setup({ multilineStart: /^\S/ });
+    const { log, open } = await setupTail({ multilineStart: /^\S/ });
     const { spool, tail } = await open();
     fs.writeFileSync(log, 'first\nsecond\nthi');
     await tail.collect(spool, Date.now());
@@ -43,7 +16,7 @@ describe('log tailing', () => {
   });
 
   it('follows rename rotation without losing the lines written just before it', async () => {
-    const { dir, log, open } = await setup();
+    const { dir, log, open } = await setupTail();
     const { spool, tail } = await open();
     fs.writeFileSync(log, 'a1\na2\n');
     await tail.collect(spool, Date.now());
@@ -59,7 +32,7 @@ describe('log tailing', () => {
   });
 
   it('follows copy-truncate rotation', async () => {
-    const { dir, log, open } = await setup();
+    const { dir, log, open } = await setupTail();
     const { spool, tail } = await open();
     fs.writeFileSync(log, 'c1\nc2\n');
     await tail.collect(spool, Date.now());
@@ -71,7 +44,7 @@ describe('log tailing', () => {
   });
 
   it('resumes after a restart from the position saved with the spooled lines, rotated-away file included', async () => {
-    const { dir, log, open } = await setup();
+    const { dir, log, open } = await setupTail();
     const first = await open();
     fs.writeFileSync(log, 'r1\nr2\n');
     await first.tail.collect(first.spool, Date.now());
@@ -88,7 +61,7 @@ describe('log tailing', () => {
   });
 
   it('gives each record the environment, host, service and parsed fields', async () => {
-    const { log, open } = await setup({ format: 'json' });
+    const { log, open } = await setupTail({ format: 'json' });
     const { spool, tail } = await open();
     fs.writeFileSync(log, `${JSON.stringify({ time: Date.now(), level: 'ERROR', msg: 'payment failed', order: 12 })}\n`);
     await tail.collect(spool, Date.now());

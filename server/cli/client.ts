@@ -1,12 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOCAL_TOKEN_FILE } from '../ingest/tokens.ts';
+import { LOCAL_ADMIN_FILE } from '../auth/actors.ts';
 
-/** Where the CLI finds the server, and the token it sends (MIMAMORI_TOKEN, else the local token file). */
-export function serverConnection(env: NodeJS.ProcessEnv = process.env): { url: string; token: string | undefined } {
+export type Credential = 'ingest' | 'api';
+
+/**
+ * Where the CLI finds the server, and what it sends: for ingest the agent's
+ * token (MIMAMORI_TOKEN, else <data>/ingest-token), for everything else an
+ * API key (MIMAMORI_API_KEY, else the local admin key <data>/admin-token).
+ */
+export function serverConnection(env: NodeJS.ProcessEnv = process.env, credential: Credential = 'ingest'): { url: string; token: string | undefined } {
   const url = (env.MIMAMORI_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const tokenFile = path.join(path.resolve(env.MIMAMORI_DATA ?? './data'), LOCAL_TOKEN_FILE);
-  const token = env.MIMAMORI_TOKEN ?? (fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined);
+  const dataDir = path.resolve(env.MIMAMORI_DATA ?? './data');
+  const [variable, file] = credential === 'ingest' ? [env.MIMAMORI_TOKEN, LOCAL_TOKEN_FILE] : [env.MIMAMORI_API_KEY, LOCAL_ADMIN_FILE];
+  const tokenFile = path.join(dataDir, file);
+  const token = variable ?? (fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined);
   return { url, token };
 }
 
@@ -14,8 +23,8 @@ export function serverConnection(env: NodeJS.ProcessEnv = process.env): { url: s
 export class ServerUnreachable extends Error {}
 
 /** Calls the server and turns its `{ error, message }` answers into a readable failure. */
-export async function callServer(pathAndQuery: string, init: RequestInit = {}, env = process.env): Promise<unknown> {
-  const { url, token } = serverConnection(env);
+export async function callServer(pathAndQuery: string, init: RequestInit = {}, env = process.env, credential: Credential = 'ingest'): Promise<unknown> {
+  const { url, token } = serverConnection(env, credential);
   let response: Response;
   try {
     response = await fetch(`${url}${pathAndQuery}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers } });

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Compile } from 'typebox/compile';
 import { ConfigFileSchema, type ConfigFile } from './schema.ts';
-import { parseDurationMs, parseSizeBytes } from './units.ts';
-import { ConfigError, parseYaml } from './yaml-file.ts';
+import { parseDurationMs, parseSizeBytes } from '../../lib/units.ts';
+import { ConfigError, parseYaml } from '../../lib/yaml-file.ts';
 import { resolveTargets, type TargetConfig } from '../../collectors/config.ts';
 import { resolveRules } from '../rules/resolve.ts';
 import type { Rule } from '../rules/types.ts';
@@ -28,6 +28,16 @@ export interface Config {
     flushRows: number;
     /** Back-pressure: above this many bytes waiting in the write-ahead log, ingest answers 503. */
     maxPendingBytes: number;
+    /** Decoded request bodies held in memory at once, across requests (503 beyond). */
+    maxInflightBytes: number;
+    /** Readiness fails, and the built-in alert fires, when the loader has made no progress this long while rows wait. */
+    stallAfterMs: number;
+  };
+  http: {
+    /** The whole request, headers and body, must arrive within this (408 and close otherwise). */
+    bodyTimeoutMs: number;
+    headerTimeoutMs: number;
+    keepAliveTimeoutMs: number;
   };
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
@@ -121,6 +131,13 @@ function resolveConfig(
       flushIntervalMs: parseDurationMs(ingest.flush_interval ?? '200ms'),
       flushRows: ingest.flush_rows ?? 200_000,
       maxPendingBytes: parseSizeBytes(ingest.max_pending_bytes ?? '1GiB'),
+      maxInflightBytes: parseSizeBytes(ingest.max_inflight_bytes ?? '128MiB'),
+      stallAfterMs: duration(['ingest', 'stall_after'], ingest.stall_after ?? '1m'),
+    },
+    http: {
+      bodyTimeoutMs: duration(['http', 'body_timeout'], raw.http?.body_timeout ?? '30s'),
+      headerTimeoutMs: duration(['http', 'header_timeout'], raw.http?.header_timeout ?? '10s'),
+      keepAliveTimeoutMs: duration(['http', 'keep_alive_timeout'], raw.http?.keep_alive_timeout ?? '75s'),
     },
     ingestTokens,
     agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.ts';
+import { DURATION_PATTERN, SIZE_PATTERN } from '../../lib/units.ts';
 import { TargetSchema } from '../../collectors/config.ts';
 import { RulesSchema } from '../rules/config.ts';
 import { EscalationSchema, NotifySchema } from '../notify/config.ts';
@@ -33,8 +33,16 @@ export const ConfigFileSchema = Type.Object(
           flush_interval: Type.Optional(Duration),
           flush_rows: Type.Optional(Type.Integer({ minimum: 1 })),
           max_pending_bytes: Type.Optional(Size),
+          max_inflight_bytes: Type.Optional(Size),
+          stall_after: Type.Optional(Duration),
         },
         { additionalProperties: false },
+      ),
+    ),
+    http: Type.Optional(
+      Type.Object(
+        { body_timeout: Type.Optional(Duration), header_timeout: Type.Optional(Duration), keep_alive_timeout: Type.Optional(Duration) },
+        { additionalProperties: false, description: 'timeouts of every HTTP request' },
       ),
     ),
     agent: Type.Optional(

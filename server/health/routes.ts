@@ -8,19 +8,35 @@ export interface HealthOptions {
   storage: Storage;
   writer: BatchedWriter;
   metrics: Metrics;
+  /** Readiness fails when the loader has made no progress this long while rows wait. */
+  stallAfterMs: number;
 }
 
 /** Liveness, readiness and Prometheus metrics for Mimamori itself (item 19). */
-export async function healthRoutes(app: FastifyInstance, { storage, writer, metrics }: HealthOptions): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, { storage, writer, metrics, stallAfterMs }: HealthOptions): Promise<void> {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Storage answers queries' } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'Storage answers queries and accepted rows are being loaded' } }, async (_request, reply) => {
     const ok = await storage.ping();
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'storage unavailable', storage: storage.mode, pending_bytes: writer.pendingBytes() });
+    const { oldestMs, stalledMs } = writer.lag();
+    const stalled = stalledMs > stallAfterMs;
+    const status = !ok ? 'storage unavailable' : stalled ? 'loader stalled' : 'ready';
+    return reply.code(ok && !stalled ? 200 : 503).send({
+      status,
+      storage: storage.mode,
+      pending_bytes: writer.pendingBytes(),
+      oldest_unloaded_seconds: oldestMs / 1000,
+      loader_stalled_seconds: stalledMs / 1000,
+    });
   });
 
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
-    for (const kind of TELEMETRY_TABLES) metrics.queueBytes.set({ kind }, writer.pendingBytes(kind));
+    for (const kind of TELEMETRY_TABLES) {
+      const { oldestMs, stalledMs } = writer.lag(kind);
+      metrics.queueBytes.set({ kind }, writer.pendingBytes(kind));
+      metrics.oldestUnloaded.set({ kind }, oldestMs / 1000);
+      metrics.loaderStalled.set({ kind }, stalledMs / 1000);
+    }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

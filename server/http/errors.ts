@@ -50,3 +50,21 @@ export function registerErrorHandler(app: FastifyInstance): void {
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] });
   });
 }
+
+/**
+ * Ajv lets "1e400" through a numeric query parameter as Infinity (its
+ * range checks do not see the coerced value), which JSON cannot carry. Any
+ * number that reaches a route from the query string or path must be finite.
+ */
+export function refuseNonFiniteParameters(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request) => {
+    for (const [part, values] of [['querystring', request.query], ['params', request.params]] as const) {
+      if (!values || typeof values !== 'object') continue;
+      for (const [field, value] of Object.entries(values)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          throw badRequest('invalid_request', `${field}: must be a finite number`, [{ field, reason: `out of range in the ${part}` }]);
+        }
+      }
+    }
+  });
+}

@@ -1,30 +1,119 @@
-import { promisify } from 'node:util';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { AppError, badRequest, tooLarge } from '../http/errors.ts';
-
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
+import { AppError, badRequest } from '../http/errors.ts';
+import { collectGarbageSoon } from '../shared/collect-garbage.ts';
 
 export type BodyFormat = 'ndjson' | 'json';
 
+/**
+ * Inflated output in 1 MiB pieces: above glibc's mmap threshold, so each
+ * piece is its own mapping, returned to the system when freed instead of
+ * fragmenting the heap (a burst of bombs then leaves no resident memory).
+ */
+const INFLATE_CHUNK_BYTES = 1024 * 1024;
+
+/** Bodies in memory at once above this make a burst worth a garbage collection once it is over. */
+const BURST_BYTES = 32 * 1024 * 1024;
+
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines']);
 
-/** Undoes Content-Encoding (gzip, deflate), refusing to inflate past the body limit. */
-export async function decodeBody(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
-  const coding = (encoding ?? 'identity').trim().toLowerCase();
-  if (coding === 'identity' || coding === '') return body;
-  if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate') {
-    throw new AppError(415, 'unsupported_encoding', `Content-Encoding "${coding}" is not supported (use gzip or none)`, [{ field: 'content-encoding', reason: 'unsupported' }]);
+/**
+ * The bytes of request bodies held in memory at once, across all requests
+ * (decoded; a compressed body counts as what it inflates to). A request
+ * that would go beyond it is answered 503 `overloaded` at once, so a burst
+ * of compression bombs costs at most this much memory, not 60 × the limit.
+ */
+export class BodyBudget {
+  private used = 0;
+  private peak = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get inUse(): number {
+    return this.used;
   }
-  try {
-    return await (coding === 'deflate' ? inflate : gunzip)(body, { maxOutputLength: maxBytes });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw tooLarge(`decompressed body is larger than ${maxBytes} bytes`, [{ field: 'body', reason: `body limit ${maxBytes} bytes`, limit: maxBytes }]);
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.maxBytes) {
+      this.peak = this.maxBytes;
+      return false;
     }
+    this.used += bytes;
+    this.peak = Math.max(this.peak, this.used);
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+    // A burst of large bodies is over: their buffers are garbage now, give the memory back.
+    if (this.used === 0 && this.peak >= BURST_BYTES) {
+      this.peak = 0;
+      collectGarbageSoon();
+    }
+  }
+}
+
+export interface ReadLimits {
+  /** Per request, after Content-Encoding is undone. */
+  maxBodyBytes: number;
+}
+
+/**
+ * Reads a request body, undoing gzip/deflate as a stream: it stops the
+ * moment the decoded size passes the request's limit (413) or the shared
+ * budget (503), so nothing inflates past what it may hold. The returned
+ * bytes stay charged to the budget until `release` is called.
+ */
+export async function readBody(payload: Readable, headers: IncomingHttpHeaders, limits: ReadLimits, budget: BodyBudget): Promise<{ body: Buffer; release: () => void }> {
+  const coding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (coding !== 'identity' && coding !== '' && coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate') {
+    throw new AppError(415, 'unsupported_encoding', `Content-Encoding "${coding}" is not supported (use gzip or none)`, [{ field: 'content-encoding', reason: 'unsupported' }], CLOSE);
+  }
+  const declared = Number(headers['content-length'] ?? NaN);
+  if (declared > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
+  const source: Readable = coding === 'deflate' ? payload.pipe(zlib.createInflate({ chunkSize: INFLATE_CHUNK_BYTES })) : coding.endsWith('gzip') ? payload.pipe(zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES })) : payload;
+  const chunks: Buffer[] = [];
+  let charged = 0;
+  const give = () => {
+    budget.give(charged);
+    charged = 0;
+  };
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (charged + chunk.length > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
+      if (!budget.take(chunk.length)) throw overloaded(budget.maxBytes);
+      charged += chunk.length;
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    give();
+    if (source !== payload) source.destroy();
+    if (error instanceof AppError) throw error;
+    if (coding === 'identity' || coding === '') throw error; // the client went away mid-body
     throw badRequest('invalid_encoding', `body is not valid ${coding} data`, [{ field: 'body', reason: (error as Error).message }]);
   }
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, charged);
+  let released = false;
+  return {
+    body,
+    release: () => {
+      if (released) return;
+      released = true;
+      give();
+    },
+  };
+}
+
+/** Reading stops early on these, so the rest of the body is not read: the connection closes after the answer. */
+const CLOSE = { connection: 'close' };
+
+function bodyTooLarge(maxBytes: number): AppError {
+  return new AppError(413, 'too_large', `body is larger than ${maxBytes} bytes (after decompression)`, [{ field: 'body', reason: `body limit ${maxBytes} bytes`, limit: maxBytes }], CLOSE);
+}
+
+function overloaded(maxBytes: number): AppError {
+  return new AppError(503, 'overloaded', 'too many request bodies are being read at once; retry shortly', [{ reason: `more than ${maxBytes} bytes of request bodies in memory` }], { 'retry-after': '2', ...CLOSE });
 }
 
 /** NDJSON by Content-Type; application/json is NDJSON too when it does not start with "[". */

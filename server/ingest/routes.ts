@@ -1,21 +1,24 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, badRequest } from '../http/errors.ts';
-import { TELEMETRY_TABLES, type TelemetryTable, type BatchedWriter } from '../storage/writer.ts';
+import { TELEMETRY_TABLES, type BatchedWriter } from '../storage/writer.ts';
 import type { Metrics } from '../health/metrics.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { matchBearer, type IngestToken } from './auth.ts';
-import { bodyFormat, decodeBody } from './decode.ts';
-import { validateArray, validateNdjson, type ValidBatch } from './validate.ts';
+import { readBody, type BodyBudget } from './decode.ts';
+import type { Judge } from './judge.ts';
 import type { RecentKeys } from './idempotency.ts';
 import { ErrorBody, IngestAccepted, RECORD_SCHEMAS } from './schemas.ts';
 
 export interface IngestOptions {
   writer: BatchedWriter;
   tokens: () => readonly IngestToken[];
-  environments: readonly string[];
-  limits: { maxBodyBytes: number; maxLineBytes: number; maxRows: number; maxPendingBytes: number };
-  retentionDays: Record<TelemetryTable, number>;
+  /** The one judge of a row (judge.ts). */
+  judge: Judge;
+  limits: { maxBodyBytes: number; maxPendingBytes: number };
+  /** Decoded request bodies in memory at once, across requests. */
+  budget: BodyBudget;
   recentKeys: RecentKeys;
   metrics: Metrics;
   bus: EventBus;
@@ -24,17 +27,38 @@ export interface IngestOptions {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Name of the ingest token the request carries (set before the body is read). */
+    ingestToken: string;
+    /** Hands the decoded body's bytes back to the shared budget. */
+    releaseBody: (() => void) | undefined;
+  }
+}
+
 export async function ingestRoutes(app: FastifyInstance, options: IngestOptions): Promise<void> {
-  const { writer, limits, recentKeys, metrics, bus } = options;
+  const { writer, limits, recentKeys, metrics, bus, budget } = options;
   const now = options.now ?? Date.now;
-  const environments = new Set(options.environments);
+  const { judge } = options;
 
-  // This context parses nothing itself: the handler sees the raw bytes.
+  // This context parses nothing itself: the handler sees the decoded bytes,
+  // read under the per-request limit and the shared in-memory budget.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    const { body, release } = await readBody(payload, request.headers, limits, budget);
+    request.releaseBody = release;
+    return body;
+  });
+  const release = async (request: FastifyRequest) => request.releaseBody?.();
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 
+  app.decorateRequest('ingestToken', '');
+  app.decorateRequest('releaseBody', undefined);
   app.addHook('onRequest', async (request) => {
-    if (!matchBearer(request.headers.authorization, options.tokens())) {
+    const token = matchBearer(request.headers.authorization, options.tokens());
+    request.ingestToken = token ?? '';
+    if (!token) {
       metrics.ingestRejected.inc({ kind: kindOf(request), reason: 'unauthorized' });
       throw new AppError(401, 'unauthorized', 'a valid ingest token is required: Authorization: Bearer <token>', [{ field: 'authorization', reason: 'missing or unknown token' }], {
         'www-authenticate': 'Bearer realm="mimamori-ingest"',
@@ -71,12 +95,12 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
         // Registered under its key before the first await, so a concurrent
         // retry of the same batch waits for this one instead of writing too.
         const store = async () => {
-          const batch = await parseBatch(kind, (request.body as Buffer | undefined) ?? Buffer.alloc(0), request);
+          const batch = judge(kind, (request.body as Buffer | undefined) ?? Buffer.alloc(0), request.headers['content-type']);
           if (writer.pendingBytes() > limits.maxPendingBytes) {
             throw new AppError(503, 'overloaded', 'ingest is behind; retry shortly', [{ reason: `more than ${limits.maxPendingBytes} bytes waiting for the database` }], { 'retry-after': '5' });
           }
           const started = performance.now();
-          await writer.write(kind, batch.ndjson, batch.rows, key ?? '');
+          await writer.write(kind, batch.ndjson, batch.rows, key ?? '', { token: request.ingestToken });
           metrics.ingestWriteSeconds.observe({ kind }, (performance.now() - started) / 1000);
           metrics.ingestRows.inc({ kind }, batch.rows);
           metrics.ingestBytes.inc({ kind }, batch.ndjson.length);
@@ -88,20 +112,6 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
         return { accepted: outcome.rows, duplicate: false };
       },
     });
-  }
-
-  async function parseBatch(kind: TelemetryTable, body: Buffer, request: FastifyRequest): Promise<ValidBatch> {
-    const raw = await decodeBody(body, request.headers['content-encoding'], limits.maxBodyBytes);
-    const ctx = { environments, maxLineBytes: limits.maxLineBytes, maxRows: limits.maxRows, now: now(), retentionDays: options.retentionDays[kind], keepRecords: kind !== 'logs' };
-    if (bodyFormat(request.headers['content-type'], raw) === 'ndjson') return validateNdjson(kind, raw, ctx);
-    let items: unknown;
-    try {
-      items = JSON.parse(raw.toString('utf8'));
-    } catch (error) {
-      throw badRequest('invalid_json', `body is not valid JSON: ${(error as Error).message}`, [{ field: 'body', reason: (error as Error).message }]);
-    }
-    if (!Array.isArray(items)) throw badRequest('invalid_json', 'a JSON body must be an array of records', [{ field: 'body', reason: 'not an array' }]);
-    return validateArray(kind, items, ctx);
   }
 }
 

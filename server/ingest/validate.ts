@@ -1,8 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
 import { RECORD_SCHEMAS } from './schemas.ts';
 import { badRequest, tooLarge, type ErrorDetail } from '../http/errors.ts';
 import type { TelemetryTable } from '../storage/writer.ts';
+import { timestampProblem } from '../../lib/timestamps.ts';
+import { canonicalLine, findDuplicateKey, isCanonicalLine } from './canonical.ts';
 
 export interface ValidationContext {
   environments: ReadonlySet<string>;
@@ -25,21 +28,32 @@ export interface ValidBatch {
 
 const CHECKERS = Object.fromEntries(Object.entries(RECORD_SCHEMAS as Record<TelemetryTable, TSchema>).map(([k, s]) => [k, Compile(s)])) as Record<TelemetryTable, ReturnType<typeof Compile>>;
 const MAX_DETAILS = 10;
-const EARLIEST_MS = Date.UTC(2000, 0, 1);
-const FUTURE_SLACK_MS = 86_400_000;
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|z|([+-])(\d{2}):?(\d{2}))?$/;
+/** A line of JSON whitespace only (space, tab, CR); other Unicode spaces are not JSON whitespace and make the line invalid. */
+const JSON_BLANK = /^[ \t\r]+$/;
+const MAX_KEY_LENGTH = 128;
 
-/** Validates an NDJSON body line by line; any bad line rejects the whole batch. */
+/**
+ * Validates an NDJSON body line by line; any bad line rejects the whole
+ * batch. Lines already in canonical form go to the engine as the client's
+ * own bytes; from the first one that is not, the batch is rewritten.
+ */
 export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: ValidationContext): ValidBatch {
   const text = body.toString('utf8');
   const records: unknown[] = [];
   const details: ErrorDetail[] = [];
+  // Canonical lines once a rewrite began; invalid UTF-8 (U+FFFD in `text`) rewrites from the first line.
+  let rewritten: string[] | undefined = isUtf8(body) ? undefined : [];
+  const rewriteFrom = (start: number) => (rewritten ??= start > 1 ? [text.slice(0, start - 1)] : []);
   let rows = 0;
   // Walk the lines in place (no split array), so each line is garbage as soon as it is checked.
   for (let start = 0, lineNo = 1; start < text.length; start = text.indexOf('\n', start) + 1 || text.length, lineNo++) {
     const end = text.indexOf('\n', start);
     const line = text.slice(start, end === -1 ? text.length : end);
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && /^\s*$/.test(line))) continue;
+    if (line.length === 0) continue;
+    if (JSON_BLANK.test(line)) {
+      rewriteFrom(start); // blank but not empty: dropped, not left to the engine's idea of whitespace
+      continue;
+    }
     if (rows >= ctx.maxRows) throw tooLarge(`more than ${ctx.maxRows} rows in one request`, [{ line: lineNo, reason: `row limit ${ctx.maxRows}`, limit: ctx.maxRows }]);
     if (line.length > ctx.maxLineBytes / 3 && Buffer.byteLength(line) > ctx.maxLineBytes) {
       throw tooLarge(`line ${lineNo} is longer than ${ctx.maxLineBytes} bytes`, [{ line: lineNo, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
@@ -52,25 +66,39 @@ export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: Validati
       if (details.length >= MAX_DETAILS) break;
       continue;
     }
-    if (checkRecord(kind, record, lineNo, ctx, details)) {
-      rows++;
-      if (ctx.keepRecords) records.push(record);
-    } else if (details.length >= MAX_DETAILS) break;
+    if (!checkRecord(kind, record, lineNo, ctx, details)) {
+      if (details.length >= MAX_DETAILS) break;
+      continue;
+    }
+    if (rewritten || !isCanonicalLine(line, record as Record<string, unknown>)) {
+      const duplicate = findDuplicateKey(line);
+      if (duplicate) {
+        details.push({ line: lineNo, field: duplicate.key, reason: 'the key appears twice in the record' });
+        if (details.length >= MAX_DETAILS) break;
+        continue;
+      }
+      rewriteFrom(start).push(canonicalLine(record as Record<string, unknown>));
+    }
+    rows++;
+    if (ctx.keepRecords) records.push(record);
   }
   finish(details, rows);
+  if (rewritten) return { ndjson: Buffer.from(`${rewritten.join('\n')}\n`), rows, records };
   const ndjson = body.length > 0 && body[body.length - 1] !== 0x0a ? Buffer.concat([body, Buffer.from('\n')]) : body;
   return { ndjson, rows, records };
 }
 
-/** Validates a JSON array body (already parsed); rows are re-encoded as NDJSON. */
-export function validateArray(kind: TelemetryTable, items: unknown[], ctx: ValidationContext): ValidBatch {
+/** Validates a JSON array body (already parsed from `text`); rows are re-encoded as canonical NDJSON. */
+export function validateArray(kind: TelemetryTable, items: unknown[], text: string, ctx: ValidationContext): ValidBatch {
   if (items.length > ctx.maxRows) throw tooLarge(`more than ${ctx.maxRows} rows in one request`, [{ reason: `row limit ${ctx.maxRows}`, limit: ctx.maxRows }]);
   const details: ErrorDetail[] = [];
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) details.push({ line: duplicate.item + 1, field: duplicate.key, reason: 'the key appears twice in the record' });
   const parts: string[] = [];
   for (let i = 0; i < items.length && details.length < MAX_DETAILS; i++) {
     const item = items[i];
     if (!checkRecord(kind, item, i + 1, ctx, details)) continue;
-    const encoded = JSON.stringify(item);
+    const encoded = canonicalLine(item as Record<string, unknown>);
     if (Buffer.byteLength(encoded) > ctx.maxLineBytes) throw tooLarge(`row ${i + 1} is longer than ${ctx.maxLineBytes} bytes`, [{ line: i + 1, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
     parts.push(encoded);
   }
@@ -103,6 +131,16 @@ function checkRecord(kind: TelemetryTable, record: unknown, line: number, ctx: V
     details.push({ line, field: 'timestamp', reason: problem });
     return false;
   }
+  // The schema's key length for maps (TypeBox checks the values, not the keys).
+  const map = (record as { attributes?: object; labels?: object }).attributes ?? (record as { labels?: object }).labels;
+  if (map) {
+    for (const key of Object.keys(map)) {
+      if (key.length > MAX_KEY_LENGTH) {
+        details.push({ line, field: `${kind === 'logs' ? 'attributes' : 'labels'}.${key.slice(0, 32)}…`, reason: `a key is longer than ${MAX_KEY_LENGTH} characters` });
+        return false;
+      }
+    }
+  }
   return true;
 }
 
@@ -116,24 +154,4 @@ function describe(checker: ReturnType<typeof Compile>, record: unknown, line: nu
   const field = error.instancePath.slice(1).replaceAll('/', '.');
   const deepest = errors.filter((e) => e.instancePath === error.instancePath && e.keyword !== 'anyOf').map((e) => e.message);
   return { line, field, reason: [...new Set(deepest)].join(' or ') || error.message };
-}
-
-/** Why ClickHouse could not take this timestamp, or undefined when it can. */
-export function timestampProblem(value: string | number, now: number, retentionDays = Infinity): string | undefined {
-  let ms: number;
-  if (typeof value === 'number') {
-    ms = value;
-  } else {
-    const m = RFC3339.exec(value);
-    if (!m) return `"${value}" is not an RFC 3339 time (e.g. 2026-11-26T09:00:00.123Z) or epoch milliseconds`;
-    const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-    ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, frac ? Math.floor(Number(frac) * 1000) : 0);
-    const back = new Date(ms);
-    if (back.getUTCMonth() !== +mo! - 1 || back.getUTCDate() !== +d! || +h! > 23 || +mi! > 59 || +s! > 59) return `"${value}" is not a real date and time`;
-    if (sign) ms -= (sign === '+' ? 1 : -1) * (+oh! * 60 + +om!) * 60_000;
-  }
-  if (ms < EARLIEST_MS) return `${new Date(ms).toISOString()} is before 2000-01-01 (epoch seconds instead of milliseconds?)`;
-  if (ms > now + FUTURE_SLACK_MS) return `${new Date(ms).toISOString()} is more than a day in the future`;
-  if (ms < now - retentionDays * 86_400_000) return `${new Date(ms).toISOString()} is older than the retention of ${retentionDays} days`;
-  return undefined;
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DURATION_PATTERN } from '../config/units.ts';
+import { DURATION_PATTERN } from '../../lib/units.ts';
 
 const Message = Type.Object({ ja: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }, { additionalProperties: false });
 

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import { parseDurationMs } from '../config/units.ts';
+import { parseDurationMs } from '../../lib/units.ts';
 import type { MaintenanceSchema } from './config.ts';
 import { DEFAULT_MESSAGE, type MaintenanceDefinition, type Weekday } from './types.ts';
 import { parseZonedTime } from './zoned-time.ts';

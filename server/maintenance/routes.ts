@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RequireActor } from '../auth/actors.ts';
 import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
-import { parseTimeRange } from '../shared/time-range.ts';
+import { MAX_TIME_MS, parseTimeRange } from '../shared/time-range.ts';
 import type { MaintenanceCalendar } from './calendar.ts';
 import { totalMinutes } from './intervals.ts';
 import { maintenancePage, noMaintenancePage, pickLanguage } from './page.ts';
@@ -50,7 +50,7 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
   const now = options.now ?? Date.now;
   const zonedTime = (text: string, field: string) => {
     const ms = /^\d+$/.test(text) ? Number(text) : parseZonedTime(text, timezone);
-    if (ms === undefined || !Number.isFinite(ms)) throw badRequest('invalid_time', `${field}: "${text}" is not epoch milliseconds or an ISO 8601 time`, [{ field, reason: 'not a time' }]);
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms >= MAX_TIME_MS) throw badRequest('invalid_time', `${field}: "${text}" is not epoch milliseconds or an ISO 8601 time`, [{ field, reason: 'not a time' }]);
     return ms;
   };
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DURATION_PATTERN } from '../config/units.ts';
+import { DURATION_PATTERN } from '../../lib/units.ts';
 
 const Duration = Type.String({ pattern: DURATION_PATTERN });
 const EnvName = Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' });

@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import type { EscalationSchema, NotifySchema } from './config.ts';
 import type { Recipient } from './types.ts';
 import type { Timing } from './dispatcher.ts';
-import { parseDurationMs } from '../config/units.ts';
+import { parseDurationMs } from '../../lib/units.ts';
 
 type Fail = (path: (string | number)[], reason: string) => Error;
 

@@ -10,6 +10,7 @@ export interface EvaluatorOptions {
   fresh: FreshProbes;
   store: AlertStore;
   now: () => number;
+  ingestLag?: EvalContext['ingestLag'];
   onTransitions: (changes: Transition[]) => Promise<void>;
   onError: (rule: string, error: Error) => void;
   onRun?: (scope: 'all' | 'urgent', seconds: number) => void;
@@ -89,7 +90,7 @@ export class Evaluator {
   private async evaluate(scope: 'all' | 'urgent'): Promise<void> {
     const started = performance.now();
     const now = this.options.now();
-    const ctx: EvalContext = { storage: this.options.storage, now, fresh: this.options.fresh };
+    const ctx: EvalContext = { storage: this.options.storage, now, fresh: this.options.fresh, ingestLag: this.options.ingestLag };
     const changes: Transition[] = [];
     let rules = 0;
     for (const batch of this.batches) {

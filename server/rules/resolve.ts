@@ -27,7 +27,7 @@ export function resolveRules(raw: Static<typeof RulesSchema> | undefined, known:
   return (raw ?? DEFAULT_RULES).map((entry, i) => {
     const at = (field: string, reason: string) => fail(['rules', i, ...field.split('.')], reason);
     const kind = RULE_KINDS.get(entry.kind);
-    if (!kind) throw at('kind', `unknown rule kind "${entry.kind}" (one of ${[...RULE_KINDS.keys()].join(', ')})`);
+    if (!kind || kind.builtIn) throw at('kind', `unknown rule kind "${entry.kind}" (one of ${[...RULE_KINDS.values()].filter((k) => !k.builtIn).map((k) => k.kind).join(', ')})`);
     if (names.has(entry.name)) throw at('name', `"${entry.name}" is used by an earlier rule`);
     names.add(entry.name);
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !COMMON.has(k)));

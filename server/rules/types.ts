@@ -42,6 +42,8 @@ export interface EvalContext {
   storage: Storage;
   now: number;
   fresh: FreshProbes;
+  /** Mimamori's own loader, per table: how long it has made no progress while rows wait (the built-in rule). */
+  ingestLag?: () => { table: string; environment: string; stalledMs: number }[];
 }
 
 /**
@@ -59,6 +61,8 @@ export interface RuleKind<P = unknown> {
   /** What the rule watches, e.g. "応答時間 (直近 1 回) が 5000 ms 超". */
   describe(rule: Rule<P>): Localized;
   batchKey(rule: Rule<P>): string;
+  /** Evaluated on every server whatever the YAML says; a `rules:` entry may not use it. */
+  builtIn?: true;
   evaluate(rules: Rule<P>[], ctx: EvalContext): Promise<Map<Rule<P>, Observation[]>>;
 }
 

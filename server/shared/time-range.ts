@@ -1,7 +1,7 @@
 import { badRequest } from '../http/errors.ts';
 
 /** 2262-04-11, the end of ClickHouse's DateTime64(3) range as we use it. */
-const MAX_TIME_MS = 9_200_000_000_000;
+export const MAX_TIME_MS = 9_200_000_000_000;
 
 /** Parses a query-string time: epoch milliseconds or an RFC 3339 / ISO 8601 date-time. */
 export function parseTimeParam(value: string | undefined, field: string, fallback: number): number {

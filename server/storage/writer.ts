@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from './client.ts';
-import { WriteAheadLog, type Segment } from './wal.ts';
+import { WriteAheadLog, type CommitRecord, type Segment } from '../../lib/wal.ts';
 import { dateTimeText } from './sql.ts';
+import { classifyLoadError, clickhouseErrorCode, describeLoadError } from './errors.ts';
+import { isSetAside, setAside } from './set-aside.ts';
 
 export const TELEMETRY_TABLES = ['logs', 'metrics', 'probes'] as const;
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
@@ -15,7 +19,13 @@ export interface WriterOptions {
 export interface WriterEvents {
   loaded(table: TelemetryTable, rows: number, bytes: number, seconds: number): void;
   retrying(table: TelemetryTable, error: Error, delayMs: number): void;
-  quarantined(table: TelemetryTable, file: string, rows: number, error: Error): void;
+  /** One request's rows the database refused, moved to wal/<kind>/failed/. */
+  setAside(table: TelemetryTable, info: { file: string; rows: number; token: string; reason: string }): void;
+}
+
+/** What the server's accepting side writes with each request, so a refusal names its sender. */
+export interface RequestMeta {
+  token: string;
 }
 
 interface TableState {
@@ -25,11 +35,15 @@ interface TableState {
   running: Promise<void> | undefined;
   retryAt: number;
   failures: number;
+  /** Last time a load succeeded (or the writer opened). */
+  progressAt: number;
 }
 
-// Errors about the data itself: retrying the same bytes cannot help.
-const DATA_ERROR = /CANNOT_PARSE|INCORRECT_DATA|TYPE_MISMATCH|Cannot parse|Cannot read|DUPLICATE|INCORRECT_JSON|ILLEGAL_COLUMN|Code: (6|26|27|117|1000)\b/i;
 const MAX_BACKOFF_MS = 30_000;
+/** An error code we do not know is retried this many times before the segment is loaded request by request. */
+const UNKNOWN_ERROR_ATTEMPTS = 3;
+/** Beside a segment being loaded request by request; survives a restart so no request is loaded twice under two tokens. */
+const SPLIT_SUFFIX = '.split';
 
 /**
  * Batched writer: requests append to a per-table write-ahead log and are
@@ -37,6 +51,10 @@ const MAX_BACKOFF_MS = 30_000;
  * flush interval (or at flushRows) and loads it into ClickHouse as one
  * insert whose dedup token is the segment id. While a load runs the next
  * segment keeps filling, so batches grow with the load by themselves.
+ *
+ * A segment the database refuses for its data is loaded again request by
+ * request (each request's bytes are a commit record of their own): only the
+ * refused requests are set aside, every other client's rows are stored.
  */
 export class BatchedWriter {
   private readonly timer: NodeJS.Timeout;
@@ -56,7 +74,7 @@ export class BatchedWriter {
     const tables = new Map<TelemetryTable, TableState>();
     for (const table of TELEMETRY_TABLES) {
       const { wal, leftovers } = await WriteAheadLog.open(path.join(dataDir, 'wal', table));
-      tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0 });
+      tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0, progressAt: Date.now() });
     }
     const writer = new BatchedWriter(storage, tables, options, events);
     // Replay now; if the database refuses for the moment the rows stay in the
@@ -66,9 +84,9 @@ export class BatchedWriter {
   }
 
   /** Durably accepts one request's NDJSON (key: its Idempotency-Key, or ''); it reaches ClickHouse within about one flush interval. */
-  async write(table: TelemetryTable, ndjson: Buffer, rows: number, key: string): Promise<void> {
+  async write(table: TelemetryTable, ndjson: Buffer, rows: number, key: string, meta?: RequestMeta): Promise<void> {
     const state = this.tables.get(table)!;
-    await state.wal.append(ndjson, rows, key);
+    await state.wal.append(ndjson, rows, key, meta);
     if (state.wal.pendingRows >= this.options.flushRows) void this.pump(state, false);
   }
 
@@ -80,6 +98,24 @@ export class BatchedWriter {
       total += state.wal.pendingBytes + state.ready.reduce((n, s) => n + s.bytes, 0);
     }
     return total;
+  }
+
+  /**
+   * How long the oldest accepted row has waited for the database, and how
+   * long the loader has gone without progress while rows wait (0 when
+   * nothing waits). Readiness and the stalled-writer alert read this.
+   */
+  lag(table?: TelemetryTable, now = Date.now()): { oldestMs: number; stalledMs: number } {
+    let oldestMs = 0;
+    let stalledMs = 0;
+    for (const state of this.tables.values()) {
+      if (table && state.table !== table) continue;
+      const oldest = Math.min(state.ready[0]?.commits[0]?.at ?? Infinity, state.wal.oldestAt ?? Infinity);
+      if (oldest === Infinity) continue;
+      oldestMs = Math.max(oldestMs, now - oldest);
+      stalledMs = Math.max(stalledMs, now - Math.max(oldest, state.progressAt));
+    }
+    return { oldestMs, stalledMs };
   }
 
   /** Loads everything accepted before the call; resolves when it is queryable (or throws why not). */
@@ -134,27 +170,98 @@ export class BatchedWriter {
 
   private async drain(state: TableState): Promise<void> {
     while (state.ready.length > 0 && Date.now() >= state.retryAt) {
-      await this.load(state, state.ready[0]!);
+      const segment = state.ready[0]!;
+      const started = performance.now();
+      const split = fs.existsSync(segment.dataPath + SPLIT_SUFFIX);
+      if (split || !(await this.loadWhole(state, segment))) await this.loadRequestByRequest(state, segment);
+      await state.wal.remove(segment);
+      await fsp.rm(segment.dataPath + SPLIT_SUFFIX, { force: true });
       state.ready.shift();
+      state.failures = 0;
+      state.progressAt = Date.now();
+      this.events.loaded(state.table, segment.rows, segment.bytes, (performance.now() - started) / 1000);
     }
   }
 
-  private async load(state: TableState, segment: Segment): Promise<void> {
-    const started = performance.now();
+  /** The fast path: the whole segment in one insert. False when its data is refused (it is then split); throws when worth retrying. */
+  private async loadWhole(state: TableState, segment: Segment): Promise<boolean> {
     try {
       await this.storage.loadSegment(state.table, segment.dataPath, `${state.table}-${segment.id}`);
     } catch (error) {
-      if (!DATA_ERROR.test(String((error as Error).message))) throw error;
-      const file = await state.wal.quarantine(segment);
-      this.events.quarantined(state.table, file, segment.rows, error as Error);
-      return;
+      const kind = classifyLoadError(error);
+      if (kind === 'transient' || (kind === 'unknown' && state.failures + 1 < UNKNOWN_ERROR_ATTEMPTS)) throw error;
+      // A segment is one block, so a refused insert stored none of it: mark it
+      // split before loading any request apart under its own token.
+      await fsp.writeFile(segment.dataPath + SPLIT_SUFFIX, describeLoadError(error));
+      return false;
     }
-    const keys = segment.commits
-      .filter((c) => c.key !== '')
-      .map((c) => ({ key: c.key, kind: state.table, rows: c.rows, received_at: dateTimeText(c.at) }));
-    await this.storage.insertRows('ingest_batches', keys, `${state.table}-${segment.id}-keys`);
-    await state.wal.remove(segment);
-    state.failures = 0;
-    this.events.loaded(state.table, segment.rows, segment.bytes, (performance.now() - started) / 1000);
+    await this.recordKeys(state.table, segment.commits, `${state.table}-${segment.id}-keys`);
+    return true;
+  }
+
+  /**
+   * Each request of a refused segment as its own insert. A data error sets
+   * that request aside; an error code we do not know sets it aside only when
+   * other requests of the segment load (so it is this request's bytes, not
+   * the database); otherwise, and for transient errors, it throws to retry.
+   */
+  private async loadRequestByRequest(state: TableState, segment: Segment): Promise<void> {
+    const file = await fsp.open(segment.dataPath, 'r');
+    const unexplained: { index: number; commit: CommitRecord; data: Buffer; error: unknown }[] = [];
+    let loadedAny = false;
+    try {
+      for (const [index, commit] of segment.commits.entries()) {
+        if (isSetAside(state.wal.dir, segment.id, index)) continue; // an earlier pass did
+        const data = Buffer.alloc(commit.end - commit.start);
+        await file.read(data, 0, data.length, commit.start);
+        const part = `${segment.dataPath}.r${index}`;
+        await fsp.writeFile(part, data);
+        try {
+          await this.storage.loadSegment(state.table, part, `${state.table}-${segment.id}-r${index}`);
+          await this.recordKeys(state.table, [commit], `${state.table}-${segment.id}-r${index}-keys`);
+          loadedAny = true;
+        } catch (error) {
+          const kind = classifyLoadError(error);
+          if (kind === 'transient') throw error;
+          if (kind === 'data') await this.setAside(state, segment, index, commit, data, error);
+          else unexplained.push({ index, commit, data, error });
+        } finally {
+          await fsp.rm(part, { force: true });
+        }
+      }
+    } finally {
+      await file.close();
+    }
+    if (unexplained.length > 0 && !loadedAny) throw unexplained[0]!.error;
+    for (const u of unexplained) await this.setAside(state, segment, u.index, u.commit, u.data, u.error);
+  }
+
+  private async setAside(state: TableState, segment: Segment, index: number, commit: CommitRecord, data: Buffer, error: unknown): Promise<void> {
+    const token = (commit.meta as RequestMeta | undefined)?.token ?? '';
+    const reason = describeLoadError(error);
+    const file = await setAside(
+      state.wal.dir,
+      {
+        kind: state.table,
+        segment: segment.id,
+        request: index,
+        rows: commit.rows,
+        bytes: data.length,
+        token,
+        idempotency_key: commit.key,
+        received_at: new Date(commit.at).toISOString(),
+        set_aside_at: new Date().toISOString(),
+        code: clickhouseErrorCode(error) ?? null,
+        reason,
+      },
+      data,
+    );
+    this.events.setAside(state.table, { file, rows: commit.rows, token, reason });
+  }
+
+  /** Idempotency keys of loaded requests, so a client's retry is answered without storing twice. */
+  private async recordKeys(table: TelemetryTable, commits: readonly CommitRecord[], token: string): Promise<void> {
+    const keys = commits.filter((c) => c.key !== '').map((c) => ({ key: c.key, kind: table, rows: c.rows, received_at: dateTimeText(c.at) }));
+    await this.storage.insertRows('ingest_batches', keys, token);
   }
 }

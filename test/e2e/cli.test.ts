@@ -38,4 +38,43 @@ describe('mimamori CLI', () => {
     expect(direct.stderr).toContain('reading');
     expect(JSON.parse(direct.stdout).total).toBe(12);
   });
+
+  it('`wal inspect` lists requests an older version had set aside, and `wal retry` sends them through the judge again', async () => {
+    const dataDir = tempDir();
+    const failed = path.join(dataDir, 'wal', 'logs', 'failed');
+    fs.mkdirSync(failed, { recursive: true });
+    const now = Date.now();
+    const record = (request: number, reason: string) => ({ kind: 'logs', segment: '00001796000000000-old-000001', request, rows: 1, bytes: 0, token: 'portal-app', idempotency_key: '', received_at: new Date(now).toISOString(), set_aside_at: new Date(now).toISOString(), code: 25, reason });
+    const base = (request: number) => path.join(failed, `00001796000000000-old-000001-r0000${request}`);
+    // Accepted by the version before the judge, refused by the engine: an unpaired surrogate, and a duplicate key.
+    fs.writeFileSync(`${base(0)}.ndjson`, `{"timestamp":${now},"environment":"production","service":"recovered","message":"a \\ud800 b"}\n`);
+    fs.writeFileSync(`${base(0)}.json`, JSON.stringify(record(0, 'CANNOT_PARSE_ESCAPE_SEQUENCE (25): Incorrect surrogate pair')));
+    fs.writeFileSync(`${base(1)}.ndjson`, `{"timestamp":${now},"environment":"production","service":"recovered","message":"a","message":"b"}\n`);
+    fs.writeFileSync(`${base(1)}.json`, JSON.stringify(record(1, 'INCORRECT_DATA (117): Duplicate field')));
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+    const env = { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url };
+    try {
+      const inspect = await run(process.execPath, [BIN, 'wal', 'inspect', '--lines', '1'], { env });
+      expect(inspect.stdout).toContain('logs/00001796000000000-old-000001-r00000  1 rows');
+      expect(inspect.stdout).toContain('from portal-app');
+      expect(inspect.stdout).toContain('refused: CANNOT_PARSE_ESCAPE_SEQUENCE (25)');
+      expect(inspect.stdout).toContain('2 set-aside request(s)');
+      const retry = await run(process.execPath, [BIN, 'wal', 'retry'], { env }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(retry.code).toBe(1); // one of the two is still refused, now by the judge, with the reason
+      expect(retry.stdout).toContain('logs/00001796000000000-old-000001-r00000: requeued (1 rows)');
+      expect(retry.stdout).toMatch(/r00001: refused: invalid record at line 1, field "message": the key appears twice/);
+      await new Promise((r) => setTimeout(r, 600));
+      const stored = JSON.parse((await run(process.execPath, [BIN, 'logs', '--service', 'recovered', '--json'], { env })).stdout);
+      expect(stored.rows.map((r: { message: string }) => r.message)).toEqual(['a \uFFFD b']);
+      expect(fs.readdirSync(failed).sort()).toEqual(['00001796000000000-old-000001-r00001.json', '00001796000000000-old-000001-r00001.ndjson']);
+      const anonymous = await run(process.execPath, [BIN, 'wal', 'inspect'], { env: { ...env, MIMAMORI_API_KEY: 'not-a-key-of-this-server' } }).catch((e: { stderr: string }) => e);
+      expect(anonymous.stderr).toContain('401');
+    } finally {
+      server.child.kill('SIGTERM');
+      await waitForExit(server.child);
+    }
+  });
 });

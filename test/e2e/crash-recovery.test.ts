@@ -9,13 +9,22 @@ import { sql } from '../../server/storage/sql.ts';
 const ROWS_PER_BATCH = 500;
 const CONCURRENCY = 4;
 
+/** Every third batch holds lines the judge must rewrite; every seventh a duplicate key it must refuse (400, nothing stored). */
+const refusedBatch = (n: number) => n % 7 === 5;
 function batch(n: number): string {
   const now = Date.now();
-  return Array.from({ length: ROWS_PER_BATCH }, (_, i) => JSON.stringify({ timestamp: now, environment: 'production', service: 'crash', message: `b${n}-r${i}` })).join('\n');
+  const lines = Array.from({ length: ROWS_PER_BATCH }, (_, i) => JSON.stringify({ timestamp: now, environment: 'production', service: 'crash', message: `b${n}-r${i}` }));
+  if (n % 3 === 1) {
+    lines[0] = `{"timestamp":${now}.0,"environment":"production","service":"crash","message":"b${n}-r0 \\ud800"}`;
+    lines[1] = `${lines[1]}\r`;
+    lines[2] = lines[2]!.replace('{"timestamp"', '{ "timestamp"');
+  }
+  if (refusedBatch(n)) lines[3] = `{"timestamp":${now},"environment":"production","service":"crash","message":"b${n}-r3","message":"dup"}`;
+  return lines.join('\n');
 }
 
 describe('kill -9 during a stream of acknowledged batches', () => {
-  it('keeps every acknowledged row, exactly once, and a retried in-flight batch is stored once', async () => {
+  it('keeps every acknowledged row exactly once with odd and refused batches mixed in, and a retried in-flight batch is stored once', async () => {
     const dataDir = tempDir();
     const env = { MIMAMORI_DATA: dataDir };
     const server = await startServerProcess(env);
@@ -28,6 +37,7 @@ describe('kill -9 during a stream of acknowledged batches', () => {
       });
 
     const acked = new Set<number>();
+    const refused = new Set<number>();
     const attempted = new Set<number>();
     let next = 0;
     let killed = false;
@@ -38,6 +48,7 @@ describe('kill -9 during a stream of acknowledged batches', () => {
         try {
           const res = await send(server.url, n);
           if (res.ok) acked.add(n);
+          if (res.status === 400) refused.add(n);
         } catch {
           // the connection died with the server: this batch is not acknowledged
         }
@@ -53,8 +64,10 @@ describe('kill -9 during a stream of acknowledged batches', () => {
 
     // Restart on the same directory; a client retries what it never heard back about.
     const restarted = await startServerProcess(env);
-    const unacked = [...attempted].filter((n) => !acked.has(n));
-    for (const n of unacked) expect((await send(restarted.url, n)).status).toBe(200);
+    expect([...refused].every(refusedBatch) && [...acked].every((n) => !refusedBatch(n))).toBe(true);
+    const unanswered = [...attempted].filter((n) => !acked.has(n) && !refused.has(n));
+    for (const n of unanswered) expect((await send(restarted.url, n)).status).toBe(refusedBatch(n) ? 400 : 200);
+    const stored = [...attempted].filter((n) => !refusedBatch(n));
     restarted.child.kill('SIGTERM');
     expect(await waitForExit(restarted.child)).toBe(0);
 
@@ -63,9 +76,11 @@ describe('kill -9 during a stream of acknowledged batches', () => {
       const [row] = await storage.query<{ total: string; distinct: string; batches: string }>(
         sql`SELECT count() AS total, uniqExact(message) AS distinct, uniqExact(splitByChar('-', message)[1]) AS batches FROM logs WHERE service = 'crash'`,
       );
-      expect(Number(row!.total)).toBe(attempted.size * ROWS_PER_BATCH);
-      expect(Number(row!.distinct)).toBe(attempted.size * ROWS_PER_BATCH);
-      expect(Number(row!.batches)).toBe(attempted.size);
+      expect(Number(row!.total)).toBe(stored.length * ROWS_PER_BATCH);
+      expect(Number(row!.distinct)).toBe(stored.length * ROWS_PER_BATCH);
+      expect(Number(row!.batches)).toBe(stored.length);
+      const [odd] = await storage.query<{ n: string }>(sql`SELECT count() AS n FROM logs WHERE service = 'crash' AND endsWith(message, ' \uFFFD')`);
+      expect(Number(odd!.n)).toBe(stored.filter((n) => n % 3 === 1).length);
     } finally {
       await storage.close();
     }

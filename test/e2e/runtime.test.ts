@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/server-process.ts';
+import { tempDir } from '../helpers/runtime.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -15,14 +17,33 @@ describe('the Node.js runtime', () => {
   });
 
   it("the mimamori command started by the machine's older Node.js runs on the pinned runtime", async () => {
-    // The machine's own node: the first on PATH outside node_modules (npm puts node_modules/.bin first).
-    const machinePath = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules')).join(path.delimiter);
-    const { stdout: found } = await run('sh', ['-c', 'command -v node'], { env: { PATH: machinePath } });
-    const machineNode = found.trim();
+    const machineNode = await findMachineNode();
     const { stdout: machineVersion } = await run(machineNode, ['--version']);
     const { stdout } = await run(machineNode, [BIN, '--version']);
     expect(stdout.trim()).toBe(`mimamori 0.1.0 (Node.js v${pinned})`);
     // The re-run is only needed (and only proven) when the machine's Node is older.
     expect(Number(machineVersion.slice(1).split('.')[0]) < 24 || stdout.includes(machineVersion.trim())).toBe(true);
   });
+
+  it('a server started through the older Node.js dies with its starter, even by kill -9', async () => {
+    const port = await freePort();
+    const starter = spawn(await findMachineNode(), [BIN, 'start'], { env: { ...process.env, PORT: String(port), MIMAMORI_DATA: tempDir(), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    const ready = async () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    for (let i = 0; i < 300 && !(await ready()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await ready()).toBe(true);
+    starter.kill('SIGKILL');
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      gone = !(await ready());
+    }
+    expect(gone, 'the server process went with its starter').toBe(true);
+  });
 });
+
+/** The machine's own node: the first on PATH outside node_modules (npm puts node_modules/.bin first). */
+async function findMachineNode(): Promise<string> {
+  const machinePath = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules')).join(path.delimiter);
+  const { stdout } = await run('sh', ['-c', 'command -v node'], { env: { PATH: machinePath } });
+  return stdout.trim();
+}

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { RuleKind } from '../types.ts';
-import { parseDurationMs } from '../../config/units.ts';
+import { parseDurationMs } from '../../../lib/units.ts';
 import { sql, ts } from '../../storage/sql.ts';
 import { latestProbes, minutes, observeRows, probeLabels } from './common.ts';
 

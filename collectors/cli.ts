@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadAgentConfig } from '../../collectors/config.ts';
-import { startAgent } from '../../collectors/agent.ts';
+import { loadAgentConfig } from './config.ts';
+import { startAgent } from './agent.ts';
 
 /** `mimamori agent --config agent.yaml`: run the collectors on a monitored host. */
 export function agentCommand(): Command {

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WriteAheadLog } from './wal.ts';
-import { tempDir } from '../../test/helpers/runtime.ts';
+import os from 'node:os';
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-wal-'));
 
 const line = (i: number) => `{"n":${i}}\n`;
 
@@ -47,15 +49,16 @@ describe('write-ahead log', () => {
     expect(leftovers[0]!.commits.map((c) => c.key)).toEqual(['a']);
   });
 
-  it('drops empty segments and moves refused ones aside', async () => {
+  it('drops empty segments, and a released open segment is recovered by the next open', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, '00000000000001-x-000000.ndjson'), '');
     const { wal, leftovers } = await WriteAheadLog.open(dir);
     expect(leftovers).toEqual([]);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
     await wal.append(Buffer.from(line(1)), 1, 'a');
-    const moved = await wal.quarantine((await wal.roll())!);
-    expect(moved).toContain(`${path.sep}failed${path.sep}`);
-    expect(fs.existsSync(moved)).toBe(true);
+    expect(wal.oldestAt).toBeGreaterThan(0);
+    await wal.release();
+    const again = await WriteAheadLog.open(dir);
+    expect(again.leftovers.map((s) => s.commits.map((c) => c.key))).toEqual([['a']]);
   });
 });

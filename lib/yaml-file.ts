@@ -1,17 +1,8 @@
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { Compile } from 'typebox/compile';
+import { ConfigError } from './errors.ts';
 
-/** A configuration problem, located in the file so the operator can fix it. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly reason: string,
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export type LineOf = (pathParts: (string | number)[]) => number | undefined;
 

@@ -79,6 +79,11 @@ export class WriteAheadLog {
     return this.current ? Date.now() - this.current.openedAt : 0;
   }
 
+  /** When the oldest request in the open segment was accepted, if any. */
+  get oldestAt(): number | undefined {
+    return this.current?.commits[0]?.at;
+  }
+
   /** Appends one request's NDJSON (ending in a newline); resolves once it is fsynced. */
   async append(data: Buffer, rows: number, key: string, meta?: unknown): Promise<void> {
     const segment = await this.currentSegment();
@@ -113,14 +118,14 @@ export class WriteAheadLog {
     await removeFiles(segment);
   }
 
-  /** Moves a segment that the database refuses aside, so later segments still flow. */
-  async quarantine(segment: Segment): Promise<string> {
-    const failedDir = path.join(this.dir, 'failed');
-    await fsp.mkdir(failedDir, { recursive: true });
-    const target = path.join(failedDir, path.basename(segment.dataPath));
-    await fsp.rename(segment.dataPath, target);
-    await fsp.rename(segment.commitsPath, `${target.slice(0, -'.ndjson'.length)}.commits`);
-    return target;
+  /** Closes the open segment's files without rolling it: what was written stays for the next open to recover (a stop, or a test's simulated crash). */
+  async release(): Promise<void> {
+    const segment = this.current ?? (await this.opening);
+    this.current = undefined;
+    if (!segment) return;
+    await segment.tail;
+    await segment.data.close();
+    await segment.commitLog.close();
   }
 
   private currentSegment(): Promise<OpenSegment> {
