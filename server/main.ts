@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, ConfigError } from './config/load.ts';
 import { createLogger } from './shared/logger.ts';
-import { openRuntime } from './runtime.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
 import { ensureDashboardBuilt } from './http/build-dashboard.ts';
 import { isDataDirInUse } from './storage/client.ts';
 import { readOrCreateLocalToken } from './ingest/tokens.ts';
@@ -37,6 +37,8 @@ export async function start(options: StartOptions = {}): Promise<void> {
     logger.fatal({ err: error }, locked ? `the data directory ${dataDir} is in use by another Mimamori process` : 'could not open storage');
     process.exit(1);
   });
+  // Before listening: once /readyz answers, the link is on disk.
+  await announceSetupLink(runtime, logger);
   const host = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 8080);
   let stopping = false;
@@ -78,4 +80,19 @@ export async function start(options: StartOptions = {}): Promise<void> {
     beforeClose = () => agent.stop();
   }
   logger.info(`Mimamori ${VERSION} listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (API docs at /api/docs)`);
+}
+
+/**
+ * No account yet: show the one-time link that creates the first
+ * administrator. It goes to the console only, never to the log file; the
+ * same link is in <data>/setup-link (mode 0600) for 24 hours.
+ */
+async function announceSetupLink(runtime: Runtime, logger: ReturnType<typeof createLogger>): Promise<void> {
+  if ((await runtime.accounts.accounts.users.count()) > 0) return;
+  const { url, expiresAt } = runtime.accounts.setupLink.ensure();
+  logger.warn('no account exists yet: open the one-time setup link printed on the console (also in <data>/setup-link) to create the first administrator');
+  process.stdout.write(
+    `\n  No account exists yet. Create the first administrator (this link works once, until ${new Date(expiresAt).toISOString()}):\n\n    ${url}\n\n` +
+      `  初回設定: 上のリンクを開いて最初の管理者を作成してください（1 回限り、24 時間有効）。\n  Or on this host: mimamori user add <id> --admin\n\n`,
+  );
 }

@@ -12,7 +12,7 @@ import { resolveIngestTokens } from './ingest/tokens.ts';
 import { sql, ts } from './storage/sql.ts';
 import { buildApp } from './app.ts';
 import { openAlerting, type Alerting } from './alerting.ts';
-import { resolveApiKeys } from './auth/actors.ts';
+import { openAccounts, resolveApiKeys, type AccountsRuntime } from './auth/index.ts';
 import { withDashboardApp } from './faro/index.ts';
 
 export interface RuntimeOptions {
@@ -26,6 +26,7 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   app: FastifyInstance;
+  accounts: AccountsRuntime;
   storage: Storage;
   writer: BatchedWriter;
   bus: EventBus;
@@ -69,11 +70,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log, ingestLag });
   const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
   const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
-  const app = await buildApp({ config: options.config, dataDir, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });
+  const app = await buildApp({ config: options.config, dataDir, accounts, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   let closed = false;
   return {
     app,
+    accounts,
     storage,
     writer,
     bus,

@@ -29,7 +29,7 @@ export function logsCommand(): Command {
       for (const [opt, param] of Object.entries(map)) if (str(opt)) params.set(param, str(opt)!);
       let answer: LogsAnswer;
       try {
-        answer = (await callServer(`/api/v1/logs?${params}`)) as LogsAnswer;
+        answer = (await callServer(`/api/v1/logs?${params}`, {}, process.env, 'api')) as LogsAnswer;
       } catch (error) {
         if (!(error instanceof ServerUnreachable)) throw error;
         process.stderr.write(`${error.message}\nreading ${path.resolve(process.env.MIMAMORI_DATA ?? './data')} directly\n`);

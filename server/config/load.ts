@@ -10,6 +10,7 @@ import type { Rule } from '../rules/types.ts';
 import { resolveNotify, type NotifySettings } from '../notify/settings.ts';
 import { resolveMaintenance, type MaintenanceDefinition } from '../maintenance/index.ts';
 import type { ApiKey } from '../auth/actors.ts';
+import { resolveAccounts, type AccountsSettings } from '../auth/config.ts';
 import { resolveFaro, type ResolvedFaro } from '../faro/index.ts';
 
 export { ConfigError };
@@ -46,6 +47,8 @@ export interface Config {
   targets: TargetConfig[];
   publicUrl: string;
   apiKeys: ApiKey[];
+  /** Personal accounts: the password policy, sessions, lockout. */
+  accounts: AccountsSettings;
   rules: Rule[];
   evaluationIntervalMs: number;
   notify: NotifySettings;
@@ -131,7 +134,7 @@ function resolveConfig(
       flushIntervalMs: parseDurationMs(ingest.flush_interval ?? '200ms'),
       flushRows: ingest.flush_rows ?? 200_000,
       maxPendingBytes: parseSizeBytes(ingest.max_pending_bytes ?? '1GiB'),
-      maxInflightBytes: parseSizeBytes(ingest.max_inflight_bytes ?? '128MiB'),
+      maxInflightBytes: parseSizeBytes(ingest.max_inflight_bytes ?? '64MiB'),
       stallAfterMs: duration(['ingest', 'stall_after'], ingest.stall_after ?? '1m'),
     },
     http: {
@@ -144,6 +147,7 @@ function resolveConfig(
     targets,
     publicUrl: (env.MIMAMORI_PUBLIC_URL ?? raw.public_url ?? `http://localhost:${env.PORT ?? 8080}`).replace(/\/$/, ''),
     apiKeys,
+    accounts: resolveAccounts(raw.accounts, duration),
     rules,
     evaluationIntervalMs: duration(['evaluation_interval'], raw.evaluation_interval ?? '15s'),
     notify,

@@ -4,7 +4,7 @@ import { TargetSchema } from '../../collectors/config.ts';
 import { RulesSchema } from '../rules/config.ts';
 import { EscalationSchema, NotifySchema } from '../notify/config.ts';
 import { MaintenanceSchema } from '../maintenance/config.ts';
-import { ApiKeysSchema } from '../auth/config.ts';
+import { AccountsSchema, ApiKeysSchema } from '../auth/config.ts';
 import { FaroConfigSchema } from '../faro/index.ts';
 
 // The YAML file's shape. Later capabilities add their sections here; unknown
@@ -61,6 +61,7 @@ export const ConfigFileSchema = Type.Object(
     ),
     public_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'how people reach this server; links in mails start with it' })),
     api_keys: Type.Optional(ApiKeysSchema),
+    accounts: Type.Optional(AccountsSchema),
     targets: Type.Optional(Type.Array(TargetSchema, { description: 'synthetic probes run by the in-process agent' })),
     rules: Type.Optional(RulesSchema),
     evaluation_interval: Type.Optional(Duration),

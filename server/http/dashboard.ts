@@ -7,7 +7,7 @@ import { homeRoutes } from './home.ts';
 export const DASHBOARD_DIST = path.resolve(import.meta.dirname, '..', '..', 'dashboard', 'dist');
 
 /** The app's page paths: each answers with the single-page app, which routes in the browser. */
-const PAGES = ['/', '/wall', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows'];
+const PAGES = ['/', '/wall', '/login', '/setup', '/password', '/users', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows'];
 
 /**
  * Serves the built dashboard (dashboard/dist): hashed assets with a long

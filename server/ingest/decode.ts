@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppError, badRequest } from '../http/errors.ts';
 import { collectGarbageSoon } from '../shared/collect-garbage.ts';
@@ -7,11 +7,27 @@ import { collectGarbageSoon } from '../shared/collect-garbage.ts';
 export type BodyFormat = 'ndjson' | 'json';
 
 /**
- * Inflated output in 1 MiB pieces: above glibc's mmap threshold, so each
- * piece is its own mapping, returned to the system when freed instead of
- * fragmenting the heap (a burst of bombs then leaves no resident memory).
+ * Compressed input reaches zlib in slices this small. zlib inflates a whole
+ * input chunk before it looks at back-pressure, and one 64 KiB socket chunk
+ * of a bomb inflates to 64 MiB; a 1 KiB slice inflates to at most about
+ * 1 MiB (deflate's limit is ~1032:1), and the next slice waits until that
+ * is read, so the caps below are checked before memory runs away.
  */
-const INFLATE_CHUNK_BYTES = 1024 * 1024;
+const INFLATE_SLICE_BYTES = 1024;
+/** Inflated output in 256 KiB pieces: above the allocator's mmap threshold (see bin/runtime.js), so each is returned to the system when freed. */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+/** Compressed bodies inflated at once, and how many may wait for a turn before 503. */
+const INFLATE_CONCURRENCY = 4;
+const INFLATE_QUEUE = 64;
+
+function sliced(size: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let at = 0; at < chunk.length; at += size) this.push(chunk.subarray(at, at + size));
+      done();
+    },
+  });
+}
 
 /** Bodies in memory at once above this make a burst worth a garbage collection once it is over. */
 const BURST_BYTES = 32 * 1024 * 1024;
@@ -32,6 +48,29 @@ export class BodyBudget {
 
   get inUse(): number {
     return this.used;
+  }
+
+  private inflating = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  /**
+   * A turn to inflate a compressed body: a few at a time, so the memory a
+   * burst of them holds before the caps bite stays small; the rest wait,
+   * and beyond a short queue are answered 503 at once.
+   */
+  async inflateTurn(): Promise<() => void> {
+    if (this.inflating >= INFLATE_CONCURRENCY) {
+      if (this.waiting.length >= INFLATE_QUEUE) throw overloaded(this.maxBytes);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.inflating++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.waiting.shift();
+      if (next) next(); // the turn passes on
+      else this.inflating--;
+    };
   }
 
   take(bytes: number): boolean {
@@ -72,7 +111,9 @@ export async function readBody(payload: Readable, headers: IncomingHttpHeaders, 
   }
   const declared = Number(headers['content-length'] ?? NaN);
   if (declared > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
-  const source: Readable = coding === 'deflate' ? payload.pipe(zlib.createInflate({ chunkSize: INFLATE_CHUNK_BYTES })) : coding.endsWith('gzip') ? payload.pipe(zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES })) : payload;
+  const inflate = coding === 'deflate' ? zlib.createInflate({ chunkSize: INFLATE_CHUNK_BYTES }) : coding.endsWith('gzip') ? zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : undefined;
+  const endTurn = inflate ? await budget.inflateTurn() : () => undefined;
+  const source: Readable = inflate ? payload.pipe(sliced(INFLATE_SLICE_BYTES), { end: true }).pipe(inflate) : payload;
   const chunks: Buffer[] = [];
   let charged = 0;
   const give = () => {
@@ -92,6 +133,8 @@ export async function readBody(payload: Readable, headers: IncomingHttpHeaders, 
     if (error instanceof AppError) throw error;
     if (coding === 'identity' || coding === '') throw error; // the client went away mid-body
     throw badRequest('invalid_encoding', `body is not valid ${coding} data`, [{ field: 'body', reason: (error as Error).message }]);
+  } finally {
+    endTurn();
   }
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, charged);
   let released = false;

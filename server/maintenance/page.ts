@@ -1,20 +1,11 @@
 import type { MaintenanceWindow } from './types.ts';
 
-export type Lang = 'ja' | 'en';
+import type { Lang } from '../shared/language.ts';
+
+export type { Lang };
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
-/** `?lang=` wins; else the first language of Accept-Language that we speak; else Japanese. */
-export function pickLanguage(lang: Lang | undefined, acceptLanguage: string | undefined): Lang {
-  if (lang) return lang;
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.trim().toLowerCase();
-    if (tag.startsWith('ja')) return 'ja';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'ja';
-}
 
 function formatTime(ms: number, lang: Lang, timezone: string): string {
   const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';

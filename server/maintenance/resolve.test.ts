@@ -3,7 +3,7 @@ import { resolveMaintenance } from './resolve.ts';
 import { definitionOccurrences } from './recurrence.ts';
 import { parseZonedTime } from './zoned-time.ts';
 import { mergeMinuteIntervals } from './intervals.ts';
-import { pickLanguage } from './page.ts';
+import { pickLanguage } from '../shared/language.ts';
 
 const ENVS = ['production', 'staging'];
 const fail = (path: (string | number)[], reason: string) => new Error(`${path.join('.')}: ${reason}`);

@@ -35,6 +35,9 @@ describe('migrations', () => {
     const statements = readMigrations({ cluster: 'mimamori_cluster' }).flatMap((m) => m.statements);
     expect(statements.some((s) => /ReplicatedAggregatingMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/probes_1m_local', '\{replica\}'\)/.test(s))).toBe(true);
     expect(statements.some((s) => /CREATE TABLE IF NOT EXISTS logs ON CLUSTER mimamori_cluster AS logs_local ENGINE = Distributed/.test(s))).toBe(true);
+    // Versions of one key must meet on one shard for FINAL: Replacing tables are sharded by their key.
+    expect(statements).toContain('CREATE TABLE IF NOT EXISTS users ON CLUSTER mimamori_cluster AS users_local ENGINE = Distributed(mimamori_cluster, currentDatabase(), users_local, cityHash64(id))');
+    expect(statements.some((s) => s.includes("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/users_local', '{replica}', version)"))).toBe(true);
     expect(statements.every((s) => !s.includes('{{'))).toBe(true);
     for (const statement of statements) {
       const [row] = await storage.query<{ f: string }>(sql`SELECT formatQuery(${statement}) AS f`);

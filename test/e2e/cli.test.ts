@@ -77,4 +77,39 @@ describe('mimamori CLI', () => {
       await waitForExit(server.child);
     }
   });
+
+  it('a fresh start prints the one-time setup link; `user add` creates accounts from standard input; `user list` and `user disable` manage them', async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir, LOG_LEVEL: 'info' });
+    const env = { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url };
+    const withStdin = (args: string[], input: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+        child.stdin!.end(input);
+      });
+    try {
+      const link = fs.readFileSync(path.join(dataDir, 'setup-link'), 'utf8').trim();
+      expect(link).toMatch(/^http:\/\/localhost:\d+\/setup#[\w-]{20,}$/);
+      expect(server.output()).toContain(link); // printed on the console at start
+      expect(fs.readFileSync(path.join(dataDir, 'logs', 'mimamori.log'), 'utf8')).not.toContain(link.split('#')[1]); // never in the log file
+      const weak = await withStdin(['user', 'add', 'ksato', '--admin', '--name', '佐藤 健'], 'sato12345\n');
+      expect(weak.code).toBe(1);
+      expect(weak.stderr).toMatch(/400/);
+      const added = await withStdin(['user', 'add', 'ksato', '--admin', '--name', '佐藤 健', '--family-kana', 'さとう'], 'V!olet-Harb0ur-91\n');
+      expect(added.stdout).toContain('created ksato (admin)');
+      expect((await withStdin(['user', 'add', 'op1', '--role', 'operator'], 'Q8#lantern-Moss-2\n')).code).toBe(0);
+      const list = await run(process.execPath, [BIN, 'user', 'list'], { env });
+      expect(list.stdout).toMatch(/ksato\s+admin\s+佐藤 健\s+\[enabled, must change password\]/);
+      expect(list.stdout).toMatch(/op1\s+operator/);
+      await run(process.execPath, [BIN, 'user', 'disable', 'op1'], { env });
+      const users = JSON.parse((await run(process.execPath, [BIN, 'user', 'list', '--json'], { env })).stdout) as { id: string; enabled: boolean }[];
+      expect(users.find((u) => u.id === 'op1')!.enabled).toBe(false);
+      // The CLI's own credential is the API key, not the agent's ingest token.
+      const denied = await run(process.execPath, [BIN, 'user', 'list'], { env: { ...env, MIMAMORI_API_KEY: 'not-a-key-0123456789' } }).catch((e: { stderr: string }) => e);
+      expect(denied.stderr).toContain('401');
+    } finally {
+      server.child.kill('SIGTERM');
+      await waitForExit(server.child);
+    }
+  });
 });

@@ -10,12 +10,13 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-prob
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
+const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('mimamori_session='))!.split(';')[0]!;
 
 /**
  * The built dashboard in Debian's Chromium against a real server on seeded
- * data: the wall screen live over SSE, the ledger acknowledged from the UI,
- * the language switch, no console errors, and the real Faro web SDK
- * reporting to the real receiver.
+ * data: the wall screen live over SSE, the ledger worked from the UI by a
+ * signed-in person, the language switch, no console errors, and the real
+ * Faro web SDK reporting to the real receiver.
  */
 describe('dashboard in a real browser', () => {
   let server: ServerProcess;
@@ -31,6 +32,20 @@ describe('dashboard in a real browser', () => {
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  /** A session of a person: sign in, change the initial password once (cookie + CSRF token), keep the new cookie. */
+  const signInAndChangePassword = async (id: string, initial: string, chosen: string): Promise<string> => {
+    const signIn = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password: initial }) });
+    expect(signIn.status).toBe(200);
+    const { csrf_token, user } = (await signIn.json()) as Json;
+    expect(user.must_change_password).toBe(true);
+    const change = await fetch(`${server.url}/api/v1/session/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: sessionCookie(signIn), 'x-csrf-token': csrf_token },
+      body: JSON.stringify({ current_password: initial, password: chosen }),
+    });
+    expect(change.status, await change.clone().text()).toBe(200);
+    return sessionCookie(change).split('=')[1]!;
+  };
   const probe = (target: string, totalMs: number) =>
     api('POST', '/api/v1/ingest/probes', [{ timestamp: Date.now(), environment: 'production', target, url: `https://${target}.example.jp/`, ok: true, status: 200, total_ms: totalMs, ttfb_ms: totalMs / 2 }], ingestToken);
 
@@ -45,7 +60,11 @@ describe('dashboard in a real browser', () => {
     for (const target of ['portal-top', 'search', 'news']) await probe(target, 300);
     await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now(), environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 42 }], ingestToken);
     await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '財団からの問い合わせ: 画面が遅い', environment: 'production', channel: 'phone' });
+    await api('POST', '/api/v1/users', { id: 'sato', role: 'operator', password: 'Q8#lantern-Moss-2', display_name: '佐藤 健太', family_name: '佐藤', given_name: '健太', family_kana: 'さとう', given_kana: 'けんた' });
+    const cookie = await signInAndChangePassword('sato', 'Q8#lantern-Moss-2', 'Tw1light&Cedar-77');
     context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
+    // The browser is signed in as sato from the start, so no page ever meets a 401 (Chromium logs each as an error).
+    await context.addCookies([{ name: 'mimamori_session', value: cookie, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -80,18 +99,15 @@ describe('dashboard in a real browser', () => {
     await page.locator('[data-target="search"][data-state="maintenance"]').waitFor({ timeout: 5000 });
   });
 
-  it('acknowledges a ticket from the ledger page with an API key', async () => {
+  it('acknowledges a ticket from the ledger page as the signed-in person', async () => {
     const { tickets } = await api('GET', '/api/v1/tickets?status=open');
     const alertTicket = tickets.find((t: Json) => t.labels?.target === 'portal-top');
     expect(alertTicket).toBeDefined();
     await page.goto(`${server.url}/incidents/${alertTicket.number}`);
-    await page.locator('[data-testid="acknowledge"]').click();
-    expect(await page.locator('[data-testid="ticket-error"]').innerText()).toContain('API キー');
-    await page.locator('[data-testid="api-key"]').fill(adminKey);
-    await page.locator('[data-testid="api-key"]').press('Enter');
+    expect(await page.locator('[data-testid="user-menu"]').innerText()).toContain('佐藤 健太');
     await page.locator('[data-testid="acknowledge"]').click();
     await page.locator('[data-testid="ticket-status"]', { hasText: '確認済み' }).waitFor({ timeout: 5000 });
-    expect((await api('GET', `/api/v1/tickets/${alertTicket.number}`)).acknowledgedBy).toBe('local-admin');
+    expect((await api('GET', `/api/v1/tickets/${alertTicket.number}`)).acknowledgedBy).toBe('sato');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png'), fullPage: true });
 
     // Closing without the report is refused by the server, and the page says which fields are missing.

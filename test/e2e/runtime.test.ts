@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/server-process.ts';
+import { freePort, startServerProcess, waitForExit } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 
 const run = promisify(execFile);
@@ -23,6 +23,18 @@ describe('the Node.js runtime', () => {
     expect(stdout.trim()).toBe(`mimamori 0.1.0 (Node.js v${pinned})`);
     // The re-run is only needed (and only proven) when the machine's Node is older.
     expect(Number(machineVersion.slice(1).split('.')[0]) < 24 || stdout.includes(machineVersion.trim())).toBe(true);
+  });
+
+  it("the server runs with glibc's mmap threshold fixed, in the same process it was started as", async () => {
+    const server = await startServerProcess({ MIMAMORI_DATA: tempDir(), MIMAMORI_CONFIG: '' });
+    try {
+      const environ = fs.readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072');
+      expect(fs.readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8')).toContain('mimamori.js\0start');
+    } finally {
+      server.child.kill('SIGTERM');
+      await waitForExit(server.child);
+    }
   });
 
   it('a server started through the older Node.js dies with its starter, even by kill -9', async () => {

@@ -1,5 +1,8 @@
-// The dashboard's only door to the server: JSON over fetch, the API key
-// (for changes) from this browser's storage.
+// The dashboard's only door to the server: JSON over same-origin fetch. The
+// session rides in its HttpOnly cookie; every change carries the session's
+// CSRF token; an answer 401 (the session ended) sends the person to sign in.
+import { locale } from './i18n.svelte.ts';
+import { navigate, route } from './router.svelte.ts';
 
 export interface UiConfig {
   version: string;
@@ -8,27 +11,49 @@ export interface UiConfig {
   faro?: { url: string; apiKey: string; app: string; environment: string };
 }
 
-const KEY = 'mimamori.apiKey';
-export const apiKey = {
-  get: () => localStorage.getItem(KEY) ?? '',
-  set: (value: string) => (value ? localStorage.setItem(KEY, value) : localStorage.removeItem(KEY)),
-};
+export interface ErrorDetail {
+  field?: string;
+  reason: string;
+  code?: string;
+  retry_at?: string;
+  /** password_policy: the word it matched (the organisation's name). */
+  name?: string;
+}
 
+/** An answer other than 2xx: `code` is the server's `error` field (e.g. password_policy). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly details: { field?: string; reason: string }[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    /** Retry-After, in seconds, when the server sent it (429). */
+    readonly retryAfterS?: number,
+  ) {
     super(message);
   }
 }
 
+/** Lent by the signed-in session: its CSRF token, sent with every change. */
+export const credentials = { csrfToken: '' };
+
+/** The session's own doors answer 401 as part of their job (not signed in, wrong password): no redirect for them. */
+const SESSION_DOORS = /^\/api\/v1\/(session|setup)(\/|\?|$)/;
+
+/** Where to sign in, coming back here afterwards. */
+export const signInPath = () => `/login?next=${encodeURIComponent(route.path + route.search)}`;
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { 'accept-language': locale.lang };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && apiKey.get()) headers.authorization = `Bearer ${apiKey.get()}`;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (method !== 'GET' && credentials.csrfToken) headers['x-csrf-token'] = credentials.csrfToken;
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new ApiError(res.status, json.message ?? res.statusText, json.details);
-  return json as T;
+  if (res.ok) return json as T;
+  if (res.status === 401 && !SESSION_DOORS.test(path) && route.path !== '/login') navigate(signInPath(), { replace: true });
+  const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+  throw new ApiError(res.status, json.error ?? 'error', json.message ?? res.statusText, json.details ?? [], Number.isFinite(retryAfter) ? retryAfter : undefined);
 }
 
 export const get = <T>(path: string) => call<T>('GET', path);

@@ -18,7 +18,12 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 }
 
 export function toggleLang(): void {
-  locale.lang = locale.lang === 'ja' ? 'en' : 'ja';
+  setLang(locale.lang === 'ja' ? 'en' : 'ja');
+}
+
+/** Speaks `lang` from now on in this browser (e.g. the account's own language at sign-in). */
+export function setLang(lang: Lang): void {
+  locale.lang = lang;
   localStorage.setItem(STORE, locale.lang);
   document.documentElement.lang = locale.lang;
 }

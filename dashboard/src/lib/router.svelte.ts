@@ -6,8 +6,10 @@ addEventListener('popstate', () => {
   route.search = location.search;
 });
 
-export function navigate(href: string): void {
-  history.pushState({}, '', href);
+/** `replace`: for redirects (to sign in, back after it), so Back does not return to them. */
+export function navigate(href: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) history.replaceState({}, '', href);
+  else history.pushState({}, '', href);
   const url = new URL(href, location.href);
   route.path = url.pathname;
   route.search = url.search;

@@ -1,0 +1,77 @@
+// Accounts benchmark (issue 11): what signing in costs (the argon2id hash),
+// and what checking a session adds to a read: GET /api/v1/logs with a bearer
+// key versus with a session cookie, interleaved, over loopback HTTP against
+// a real server process.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
+import { tempDir } from '../test/helpers/runtime.ts';
+import { percentile } from './stats.ts';
+
+const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
+const READS = Number(process.env.BENCH_READS ?? 1000);
+const PASSWORD = 'V!olet-Harb0ur-91';
+
+async function main() {
+  const dataDir = tempDir('mimamori-bench-auth-');
+  const config = path.join(dataDir, 'mimamori.yaml');
+  fs.writeFileSync(config, 'agent: { enabled: false }\naccounts: { sign_in_attempts_per_minute: 100000 }\n');
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config });
+  const port = Number(new URL(server.url).port);
+  const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const request = (method: string, urlPath: string, headers: Record<string, string>, body?: object) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: urlPath, method, agent, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body ? JSON.stringify(body) : undefined);
+    });
+  try {
+    const created = await request('POST', '/api/v1/users', { authorization: `Bearer ${adminKey}` }, { id: 'bench-user', role: 'operator', display_name: 'Bench', password: PASSWORD });
+    if (created.status !== 201) throw new Error(`creating the user: ${created.status} ${created.body}`);
+    const signInMs: number[] = [];
+    let cookie = '';
+    for (let i = 0; i < SIGN_INS; i++) {
+      const started = performance.now();
+      const res = await request('POST', '/api/v1/session', {}, { id: 'bench-user', password: PASSWORD });
+      signInMs.push(performance.now() - started);
+      if (res.status !== 200) throw new Error(`sign-in: ${res.status} ${res.body}`);
+      cookie = String(res.headers['set-cookie']).split(';')[0]!;
+    }
+    if (!cookie) throw new Error('no sign-in succeeded');
+    const withKey: number[] = [];
+    const withSession: number[] = [];
+    for (let i = 0; i < READS; i++) {
+      for (const [samples, headers] of [[withKey, { authorization: `Bearer ${adminKey}` }], [withSession, { cookie }]] as const) {
+        const started = performance.now();
+        const res = await request('GET', '/api/v1/logs?limit=10', headers);
+        samples.push(performance.now() - started);
+        if (res.status !== 200) throw new Error(`read: ${res.status} ${res.body}`);
+      }
+    }
+    const round = (n: number) => Math.round(n * 100) / 100;
+    console.log(JSON.stringify({
+      bench: 'auth',
+      sign_ins: SIGN_INS,
+      sign_in_p50_ms: round(percentile(signInMs, 50)),
+      sign_in_p95_ms: round(percentile(signInMs, 95)),
+      reads: READS,
+      logs_with_key_p50_ms: round(percentile(withKey, 50)),
+      logs_with_key_p95_ms: round(percentile(withKey, 95)),
+      logs_with_session_p50_ms: round(percentile(withSession, 50)),
+      logs_with_session_p95_ms: round(percentile(withSession, 95)),
+      session_check_added_p95_ms: round(percentile(withSession, 95) - percentile(withKey, 95)),
+    }));
+  } finally {
+    agent.destroy();
+    server.child.kill('SIGTERM');
+    await waitForExit(server.child);
+  }
+}
+
+await main();
