@@ -1,7 +1,9 @@
-// Accounts benchmark (issue 11): what signing in costs (the argon2id hash),
-// and what checking a session adds to a read: GET /api/v1/logs with a bearer
-// key versus with a session cookie, interleaved, over loopback HTTP against
-// a real server process.
+// Accounts benchmark (issues 11, 12): what signing in costs (the argon2id
+// hash), and what authorization adds to a read: GET /api/v1/logs with an API
+// key (a hash compare in memory) versus a session cookie and a personal token
+// (each checked against ClickHouse at most once a second), and GET
+// /api/v1/wall with a key versus a display token; interleaved, over loopback
+// HTTP against a real server process.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -44,12 +46,29 @@ async function main() {
       cookie = String(res.headers['set-cookie']).split(';')[0]!;
     }
     if (!cookie) throw new Error('no sign-in succeeded');
+    const csrf = JSON.parse((await request('GET', '/api/v1/session', { cookie })).body).csrf_token as string;
+    const made = async (kind: string) => JSON.parse((await request('POST', '/api/v1/tokens', { cookie, 'x-csrf-token': csrf }, { kind, name: `bench ${kind}` })).body).token as string;
+    const personal = await made('personal');
+    const display = await (async () => {
+      const admin = { authorization: `Bearer ${adminKey}` };
+      return JSON.parse((await request('POST', '/api/v1/tokens', admin, { kind: 'display', name: 'bench wall' })).body).token as string;
+    })();
     const withKey: number[] = [];
     const withSession: number[] = [];
+    const withToken: number[] = [];
+    const wallWithKey: number[] = [];
+    const wallWithDisplay: number[] = [];
+    const reads: [number[], string, Record<string, string>][] = [
+      [withKey, '/api/v1/logs?limit=10', { authorization: `Bearer ${adminKey}` }],
+      [withSession, '/api/v1/logs?limit=10', { cookie }],
+      [withToken, '/api/v1/logs?limit=10', { authorization: `Bearer ${personal}` }],
+      [wallWithKey, '/api/v1/wall', { authorization: `Bearer ${adminKey}` }],
+      [wallWithDisplay, '/api/v1/wall', { authorization: `Bearer ${display}` }],
+    ];
     for (let i = 0; i < READS; i++) {
-      for (const [samples, headers] of [[withKey, { authorization: `Bearer ${adminKey}` }], [withSession, { cookie }]] as const) {
+      for (const [samples, url, headers] of reads) {
         const started = performance.now();
-        const res = await request('GET', '/api/v1/logs?limit=10', headers);
+        const res = await request('GET', url, headers);
         samples.push(performance.now() - started);
         if (res.status !== 200) throw new Error(`read: ${res.status} ${res.body}`);
       }
@@ -66,6 +85,10 @@ async function main() {
       logs_with_session_p50_ms: round(percentile(withSession, 50)),
       logs_with_session_p95_ms: round(percentile(withSession, 95)),
       session_check_added_p95_ms: round(percentile(withSession, 95) - percentile(withKey, 95)),
+      logs_with_personal_token_p95_ms: round(percentile(withToken, 95)),
+      token_check_added_p95_ms: round(percentile(withToken, 95) - percentile(withKey, 95)),
+      wall_with_key_p95_ms: round(percentile(wallWithKey, 95)),
+      wall_with_display_token_p95_ms: round(percentile(wallWithDisplay, 95)),
     }));
   } finally {
     agent.destroy();

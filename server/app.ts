@@ -8,6 +8,7 @@ import type { EventBus } from './shared/event-bus.ts';
 import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
 import { refuseNonFiniteParameters, registerErrorHandler } from './http/errors.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { ingestRoutes } from './ingest/routes.ts';
@@ -19,7 +20,7 @@ import { healthRoutes } from './health/routes.ts';
 import type { Alerting } from './alerting.ts';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import { accountRoutes, identifyActors, requireActor, type AccountsRuntime, type ApiKey } from './auth/index.ts';
+import { accountRoutes, enforceAccess, identifyActors, requireActor, type AccountsRuntime, type ApiKey, type RouteTable } from './auth/index.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ackRoutes } from './ledger/ack-routes.ts';
 import { alertRoutes } from './rules/routes.ts';
@@ -48,6 +49,13 @@ export interface AppDeps {
   version?: string;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declares (`open`: on the reviewed list). */
+    routeTable: RouteTable;
+  }
+}
+
 /** Builds the HTTP app from its capabilities, one line each, in data-path order. Never listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Request lines would drown the log at ingest rates; errors are still logged.
@@ -60,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false as const } },
     requestTimeout: http.bodyTimeoutMs,
+    // A hop count is valid for fastify (proxy-addr), though its types name only strings and booleans.
+    trustProxy: http.trustProxy as boolean | string | string[],
     keepAliveTimeout: http.keepAliveTimeoutMs,
     http: { headersTimeout: http.headerTimeoutMs, connectionsCheckingInterval: 1000 },
   };
@@ -67,18 +77,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   refuseNonFiniteParameters(app);
   await registerOpenApi(app, deps.version ?? '0.0.0');
+  await registerSecurityHeaders(app, { https: deps.accounts.secure });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  identifyActors(app, deps.apiKeys, deps.accounts.accounts.sessions);
+  identifyActors(app, deps.apiKeys, deps.accounts.accounts.sessions, deps.accounts.tokens);
+  const routeTable = enforceAccess(app, { metricsPublic: deps.config.metricsPublic, adminRanges: deps.config.http.adminAllow });
+  app.decorate('routeTable', routeTable);
 
-  await app.register(dashboardRoutes);
+  const isDisplayToken = async (token: string) => (await deps.accounts.tokens.check(token))?.kind === 'display';
+  await app.register(dashboardRoutes, { isDisplayToken, secure: deps.accounts.secure });
   const { retention } = deps.config;
   const judge = createJudge({ environments: deps.config.environments, limits: deps.config.ingest, retentionDays: { logs: retention.logsDays, metrics: retention.metricsDays, probes: retention.probesDays }, now: deps.now ?? Date.now });
-  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
-  await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, now: deps.now });
+  const issuedToken = async (bearer: string, address: string) => {
+    const grant = await deps.accounts.tokens.check(bearer, address);
+    return grant?.kind === 'ingest' ? grant.name : undefined;
+  };
+  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, issuedToken, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
+  await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, publicUrl: deps.config.publicUrl, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   const now = deps.now ?? Date.now;
-  await app.register(accountRoutes, { ...deps.accounts, now });
+  await app.register(accountRoutes, { ...deps.accounts, now, adminRanges: deps.config.http.adminAllow });
   const { alerting } = deps;
   await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
   await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, environments: deps.config.environments, announceWorkaround: alerting.announceWorkaround });

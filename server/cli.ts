@@ -17,6 +17,7 @@ program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());
 program.addCommand((await import('./cli/logs.ts')).logsCommand());
 program.addCommand((await import('./cli/wal.ts')).walCommand());
 program.addCommand((await import('./cli/user.ts')).userCommand());
+program.addCommand((await import('./cli/token.ts')).tokenCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

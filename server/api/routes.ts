@@ -20,7 +20,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
   const { storage } = options;
   const now = options.now ?? Date.now;
 
-  app.get('/api/v1/logs', { schema: { tags: ['read'], summary: 'Search logs, newest first, with the total count', querystring: LogsQuery, response: { 200: LogsResponse } } }, async (request) => {
+  app.get('/api/v1/logs', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'Search logs, newest first, with the total count', querystring: LogsQuery, response: { 200: LogsResponse } } }, async (request) => {
     const q = request.query;
     const filter = {
       ...parseTimeRange(q, now(), DAY_MS),
@@ -35,7 +35,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
     return { total, rows };
   });
 
-  app.get('/api/v1/series', { schema: { tags: ['read'], summary: 'A probe or metric time series at a chosen step', querystring: SeriesQuery, response: { 200: SeriesResponse } } }, async (request) => {
+  app.get('/api/v1/series', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'A probe or metric time series at a chosen step', querystring: SeriesQuery, response: { 200: SeriesResponse } } }, async (request) => {
     const q = request.query;
     const range = parseTimeRange(q, now(), DAY_MS);
     const step = q.step ?? 60;

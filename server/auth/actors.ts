@@ -3,16 +3,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import { readOrCreateSecretFile } from '../shared/secret-file.ts';
 import { AppError } from '../http/errors.ts';
-import type { Role } from './config.ts';
+import { atLeast, type Role } from './config.ts';
 import { csrfMatches, type SessionStore, type SessionView } from './sessions.ts';
 import { PUBLIC_ROUTES } from './public-routes.ts';
+import { tokenKind, type ApiTokens } from './api-tokens.ts';
 
 /** Who acts: a person signed in, or the holder of an API key. */
 export interface Actor {
   name: string;
   role: Role;
   /** How it proved who it is; absent for Mimamori itself and signed mail links. */
-  via?: 'key' | 'session';
+  via?: 'key' | 'token' | 'session';
   /** Set when the actor signed in: the session and its cookie. */
   session?: { token: string; view: SessionView };
 }
@@ -25,10 +26,10 @@ export interface ApiKey {
 
 export const LOCAL_ADMIN_FILE = 'admin-token';
 export const SESSION_COOKIE = 'mimamori_session';
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, approver: 2, admin: 3 };
+/** A wall screen's display token, exchanged from /wall?token=… so it leaves the address bar. */
+export const DISPLAY_COOKIE = 'mimamori_display';
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-export const atLeast = (role: Role, minimum: Role) => RANK[role] >= RANK[minimum];
 
 /**
  * Keys from the config plus the local admin key in <dataDir>/admin-token
@@ -55,6 +56,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is acting, found when the request arrived (before any body is read). */
     actor: Actor | undefined;
+    /** Names the credential the request came with (a session, a token, a key), for per-credential limits. */
+    credential: string;
+    /** Whether that credential still holds (a long-lived stream asks now and then). */
+    credentialValid: () => Promise<boolean>;
   }
 }
 
@@ -69,19 +74,52 @@ const OPEN_GETS = new Set(PUBLIC_ROUTES.filter((r) => r.method === 'GET').map((r
 const WHILE_PASSWORD_MUST_CHANGE = /^\/api\/v1\/session(\/password)?(\?|$)/;
 
 /**
- * Finds the actor of every request as it arrives: a bearer key, else the
- * session cookie. Every change needs an actor, checked before any body is
- * read; a change made with a cookie also needs the session's CSRF token in
- * X-CSRF-Token; a session whose password must change can do nothing else.
+ * Finds the actor of every request as it arrives: a bearer API key or
+ * personal token, else the session cookie; a display token (bearer or the
+ * wall's cookie) is noted apart, for the wall's routes only. Every change
+ * needs an actor, checked before any body is read; a change made with a
+ * cookie also needs the session's CSRF token in X-CSRF-Token; a session
+ * whose password must change can do nothing else.
  */
-export function identifyActors(app: FastifyInstance, keys: () => readonly ApiKey[], sessions: SessionStore): void {
+export function identifyActors(app: FastifyInstance, keys: () => readonly ApiKey[], sessions: SessionStore, tokens: ApiTokens): void {
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('display', undefined);
+  app.decorateRequest('credential', '');
+  app.decorateRequest('credentialValid', undefined as never);
   app.addHook('onRequest', async (request) => {
-    request.actor = findActor(request.headers.authorization, keys());
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    const kind = bearer ? tokenKind(bearer) : undefined;
+    request.credentialValid = async () => false;
+    if (kind === 'personal') {
+      const grant = await tokens.check(bearer!, request.ip);
+      if (grant && grant.role) {
+        request.actor = { name: grant.owner, role: grant.role, via: 'token' };
+        request.credential = `token:${grant.id}`;
+        request.credentialValid = async () => (await tokens.check(bearer!)) !== undefined;
+      }
+    } else if (kind === 'display') {
+      request.display = await tokens.check(bearer!, request.ip);
+      request.credential = `token:${request.display?.id}`;
+      request.credentialValid = async () => (await tokens.check(bearer!)) !== undefined;
+    } else if (!kind) {
+      request.actor = findActor(request.headers.authorization, keys());
+      request.credential = `key:${request.actor?.name}`;
+      request.credentialValid = async () => findActor(request.headers.authorization, keys()) !== undefined;
+    }
     const cookie = request.cookies?.[SESSION_COOKIE];
-    if (!request.actor && !request.headers.authorization && cookie) {
+    if (!request.actor && !bearer && cookie) {
       const view = await sessions.check(cookie);
-      if (view) request.actor = { name: view.userId, role: view.role, via: 'session', session: { token: cookie, view } };
+      if (view) {
+        request.actor = { name: view.userId, role: view.role, via: 'session', session: { token: cookie, view } };
+        request.credential = `session:${view.id}`;
+        request.credentialValid = async () => (await sessions.check(cookie)) !== undefined;
+      }
+    }
+    const wallCookie = request.cookies?.[DISPLAY_COOKIE];
+    if (!request.actor && !request.display && wallCookie) {
+      request.display = await tokens.check(wallCookie, request.ip);
+      request.credential = `token:${request.display?.id}`;
+      request.credentialValid = async () => (await tokens.check(wallCookie)) !== undefined;
     }
     const change = CHANGES.has(request.method);
     if (change && (OWN_CREDENTIALS.test(request.url) || (request.method === 'POST' && SIGN_IN.test(request.url)))) return;

@@ -4,6 +4,10 @@ import { Type, type Static } from 'typebox';
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, approver: 2, admin: 3 };
+/** Roles rank viewer < operator < approver < admin; a role can do what the ones below it can. */
+export const atLeast = (role: Role, minimum: Role) => RANK[role] >= RANK[minimum];
+
 export const ApiKeysSchema = Type.Array(
   Type.Object(
     {

@@ -9,11 +9,15 @@ import { UserDirectory } from './users.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
+import { ApiTokens } from './api-tokens.ts';
 
 export { identifyActors, requireActor, resolveApiKeys, type Actor, type ApiKey, type RequireActor } from './actors.ts';
+export { enforceAccess, type Access, type RouteTable } from './access.ts';
 
 export interface AccountsRuntime {
   accounts: Accounts;
+  tokens: ApiTokens;
   setupLink: SetupLink;
   settings: AccountsSettings;
   /** Secure cookies: people reach Mimamori over https. */
@@ -28,6 +32,7 @@ export function openAccounts(options: { storage: Storage; settings: AccountsSett
   const lockout = new Lockout(storage, { failures: settings.lockoutFailures, windowMs: settings.lockoutWindowMs }, now);
   return {
     accounts: new Accounts(users, sessions, lockout, settings, now),
+    tokens: new ApiTokens(storage, now),
     setupLink: new SetupLink(options.dataDir, options.publicUrl, now),
     settings,
     secure: options.publicUrl.startsWith('https://'),
@@ -35,9 +40,10 @@ export function openAccounts(options: { storage: Storage; settings: AccountsSett
 }
 
 /** The accounts capability's routes: sessions, the first-run setup, and the administrators' user management. */
-export async function accountRoutes(app: FastifyInstance, options: AccountsRuntime & { now: () => number }): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, options: AccountsRuntime & { now: () => number; adminRanges: readonly string[] }): Promise<void> {
   const shared = { accounts: options.accounts, settings: options.settings, secure: options.secure };
   await app.register(sessionRoutes, shared);
   await app.register(setupRoutes, { ...shared, link: options.setupLink });
   await app.register(userRoutes, { accounts: options.accounts, reviewAfterMs: options.settings.reviewUnusedAfterMs, now: options.now });
+  await app.register(tokenRoutes, { tokens: options.tokens, users: options.accounts.users, adminRanges: options.adminRanges });
 }

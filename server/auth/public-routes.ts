@@ -19,6 +19,7 @@ export const PUBLIC_ROUTES: readonly OpenRoute[] = [
   { method: 'GET', url: '/api/v1/ui-config', why: 'what the sign-in page needs: time zone, environments, the public Faro key' },
   { method: 'GET', url: '/api/v1/faro/client-config', why: 'what the Faro web SDK needs: its public app key and endpoint' },
   { method: 'GET', url: '/api/v1/setup', why: 'whether the first administrator is still to be created, and the password policy text' },
+  { method: 'GET', url: '/api/v1/session', why: 'who is signed in: `user: null` to anyone else' },
   { method: 'GET', url: '/api/docs', why: 'the API’s documentation; holds no data' },
   { method: 'GET', url: '/api/docs/', why: 'the API’s documentation; holds no data' },
   { method: 'GET', url: '/api/docs/*', why: 'the API documentation page’s files' },

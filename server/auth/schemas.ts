@@ -60,3 +60,21 @@ export const SetupState = Type.Object({
 export type SignInBody = Static<typeof SignInBody>;
 export type CreateUserBody = Static<typeof CreateUserBody>;
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+// Tokens for programs (token-routes.ts); the dashboard's Tokens page uses the same types.
+export const CreateTokenBody = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('personal'), Type.Literal('display'), Type.Literal('ingest')], { description: 'personal: scripts and the CLI, your role or lower; display: a wall screen, the wall only; ingest: an agent (admin)' }),
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'what it is for, e.g. "wall, 3F operations room"' }),
+    role: Type.Optional(RoleName),
+    owner: Type.Optional(Type.String({ maxLength: 64, description: 'personal: whose token (an administrator may make one for any user; default: you)' })),
+  },
+  { additionalProperties: false },
+);
+export const TokenView = Type.Object({
+  id: Type.String(), kind: Type.String(), name: Type.String(), owner: Type.String(), role: Type.String(),
+  created_at: Type.String(), created_by: Type.String(), revoked_at: Type.Union([Type.String(), Type.Null()]), last_used_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+export type TokenView = Static<typeof TokenView>;
+export type CreateTokenBody = Static<typeof CreateTokenBody>;

@@ -76,7 +76,7 @@ export async function sessionRoutes(fastify: FastifyInstance, options: SessionRo
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/session/password', { schema: { tags, summary: 'Change my own password (needs the current one); opens a fresh session', body: ChangePasswordBody, response: { 200: SessionView } } }, async (request, reply) => {
+  app.post('/api/v1/session/password', { config: { access: 'viewer' }, schema: { tags, summary: 'Change my own password (needs the current one); opens a fresh session', body: ChangePasswordBody, response: { 200: SessionView } } }, async (request, reply) => {
     const actor = requireActor(request, 'viewer');
     if (!actor.session) throw new AppError(400, 'not_a_session', 'sign in to change your password', [{ field: 'authorization', reason: 'API key' }]);
     const user = await accounts.changeOwnPassword(actor.name, request.body.current_password, request.body.password, langOf(request));

@@ -51,19 +51,19 @@ export async function userRoutes(fastify: FastifyInstance, options: { accounts: 
     if (admins.length === 1 && admins[0]!.id === id) throw new AppError(409, 'last_admin', `${id} is the only enabled administrator and cannot be ${change}`, [{ field: 'id', reason: 'last administrator' }]);
   };
 
-  app.get('/api/v1/users', { schema: { tags, summary: 'Accounts (admin); `review` marks those unused for accounts.review_unused_after', response: { 200: Type.Object({ users: Type.Array(UserView) }) } } }, async (request) => {
+  app.get('/api/v1/users', { config: { access: 'admin' }, schema: { tags, summary: 'Accounts (admin); `review` marks those unused for accounts.review_unused_after', response: { 200: Type.Object({ users: Type.Array(UserView) }) } } }, async (request) => {
     requireActor(request, 'admin');
     return { users: (await accounts.users.list()).map(view) };
   });
 
-  app.post('/api/v1/users', { schema: { tags, summary: 'Create an account with an initial password, to be changed at first sign-in (admin)', body: CreateUserBody, response: { 201: UserView } } }, async (request, reply) => {
+  app.post('/api/v1/users', { config: { access: 'admin' }, schema: { tags, summary: 'Create an account with an initial password, to be changed at first sign-in (admin)', body: CreateUserBody, response: { 201: UserView } } }, async (request, reply) => {
     const actor = requireActor(request, 'admin');
     const { id, role, password, ...profile } = request.body;
     const user = await accounts.create(id, { ...profileOf(profile), displayName: profile.display_name }, role, password, by(actor), { lang: langOf(request), mustChangePassword: true });
     return reply.code(201).send(view(user));
   });
 
-  app.get('/api/v1/users/:id', { schema: { tags, summary: 'One account with its history (admin)', params: UserParams } }, async (request) => {
+  app.get('/api/v1/users/:id', { config: { access: 'admin' }, schema: { tags, summary: 'One account with its history (admin)', params: UserParams } }, async (request) => {
     requireActor(request, 'admin');
     const user = await accounts.users.get(request.params.id);
     if (!user || user.deleted) throw new AppError(404, 'not_found', `no user ${request.params.id}`, [{ field: 'id', reason: 'not found' }]);
@@ -71,29 +71,29 @@ export async function userRoutes(fastify: FastifyInstance, options: { accounts: 
     return { ...view(user), events };
   });
 
-  app.patch('/api/v1/users/:id', { schema: { tags, summary: 'Change an account’s names, e-mail, language or role; a new role ends its sessions (admin)', params: UserParams, body: UpdateUserBody, response: { 200: UserView } } }, async (request) => {
+  app.patch('/api/v1/users/:id', { config: { access: 'admin' }, schema: { tags, summary: 'Change an account’s names, e-mail, language or role; a new role ends its sessions (admin)', params: UserParams, body: UpdateUserBody, response: { 200: UserView } } }, async (request) => {
     const actor = requireActor(request, 'admin');
     const { role, ...profile } = request.body;
     if (role && role !== 'admin') await keepAnAdmin(request.params.id, 'given another role');
     return view(await accounts.update(request.params.id, { ...profileOf(profile), role }, by(actor)));
   });
 
-  app.post('/api/v1/users/:id/disable', { schema: { tags, summary: 'Disable: its sessions end at once (admin)', params: UserParams, response: { 200: UserView } } }, async (request) => {
+  app.post('/api/v1/users/:id/disable', { config: { access: 'admin' }, schema: { tags, summary: 'Disable: its sessions end at once (admin)', params: UserParams, response: { 200: UserView } } }, async (request) => {
     const actor = requireActor(request, 'admin');
     await keepAnAdmin(request.params.id, 'disabled');
     return view(await accounts.setEnabled(request.params.id, false, by(actor)));
   });
 
-  app.post('/api/v1/users/:id/enable', { schema: { tags, summary: 'Re-enable (admin)', params: UserParams, response: { 200: UserView } } }, async (request) => {
+  app.post('/api/v1/users/:id/enable', { config: { access: 'admin' }, schema: { tags, summary: 'Re-enable (admin)', params: UserParams, response: { 200: UserView } } }, async (request) => {
     return view(await accounts.setEnabled(request.params.id, true, by(requireActor(request, 'admin'))));
   });
 
-  app.post('/api/v1/users/:id/reset-password', { schema: { tags, summary: 'Set an initial password, to be changed at next sign-in; its sessions end (admin)', params: UserParams, body: ResetPasswordBody, response: { 200: UserView } } }, async (request) => {
+  app.post('/api/v1/users/:id/reset-password', { config: { access: 'admin' }, schema: { tags, summary: 'Set an initial password, to be changed at next sign-in; its sessions end (admin)', params: UserParams, body: ResetPasswordBody, response: { 200: UserView } } }, async (request) => {
     const actor = requireActor(request, 'admin');
     return view(await accounts.resetPassword(request.params.id, request.body.password, by(actor), langOf(request)));
   });
 
-  app.delete('/api/v1/users/:id', { schema: { tags, summary: 'Delete: personal data blanked, the ID never reused, its sessions end (admin)', params: UserParams } }, async (request, reply) => {
+  app.delete('/api/v1/users/:id', { config: { access: 'admin' }, schema: { tags, summary: 'Delete: personal data blanked, the ID never reused, its sessions end (admin)', params: UserParams } }, async (request, reply) => {
     const actor = requireActor(request, 'admin');
     await keepAnAdmin(request.params.id, 'deleted');
     await accounts.remove(request.params.id, by(actor));

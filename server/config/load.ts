@@ -11,6 +11,7 @@ import { resolveNotify, type NotifySettings } from '../notify/settings.ts';
 import { resolveMaintenance, type MaintenanceDefinition } from '../maintenance/index.ts';
 import type { ApiKey } from '../auth/actors.ts';
 import { resolveAccounts, type AccountsSettings } from '../auth/config.ts';
+import { isCidr } from '../auth/address-ranges.ts';
 import { resolveFaro, type ResolvedFaro } from '../faro/index.ts';
 
 export { ConfigError };
@@ -39,7 +40,15 @@ export interface Config {
     bodyTimeoutMs: number;
     headerTimeoutMs: number;
     keepAliveTimeoutMs: number;
+    /** Fastify's trustProxy: the client address from X-Forwarded-For behind these proxies. */
+    trustProxy: boolean | number | string[];
+    /** Admin-role routes only from these ranges (CIDR); empty: anywhere. */
+    adminAllow: string[];
+    maxStreamsPerAddress: number;
+    maxStreamsPerCredential: number;
   };
+  /** /metrics open to anyone (else loopback or a viewer credential). */
+  metricsPublic: boolean;
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
@@ -115,6 +124,10 @@ function resolveConfig(
   for (const [i, t] of targets.entries()) if (!environments.includes(t.environment)) throw fail(['targets', i, 'environment'], `"${t.environment}" is not one of the environments`);
   const notify = resolveNotify(raw.notify, raw.escalation, env, fail);
   const rules = resolveRules(raw.rules, { recipients: new Set(notify.recipients.keys()), chains: new Set(notify.chains.keys()), environments }, fail);
+  const cidrs = <T>(p: string[], value: T): T => {
+    if (Array.isArray(value)) for (const [i, range] of value.entries()) if (!isCidr(range)) throw fail([...p, i], `"${range}" is not an address or a CIDR range`);
+    return value;
+  };
   const duration = (p: string[], value: string) => {
     try {
       return parseDurationMs(value);
@@ -141,7 +154,12 @@ function resolveConfig(
       bodyTimeoutMs: duration(['http', 'body_timeout'], raw.http?.body_timeout ?? '30s'),
       headerTimeoutMs: duration(['http', 'header_timeout'], raw.http?.header_timeout ?? '10s'),
       keepAliveTimeoutMs: duration(['http', 'keep_alive_timeout'], raw.http?.keep_alive_timeout ?? '75s'),
+      trustProxy: cidrs(['http', 'trust_proxy'], raw.http?.trust_proxy ?? false),
+      adminAllow: cidrs(['http', 'admin_allow'], raw.http?.admin_allow ?? []),
+      maxStreamsPerAddress: raw.http?.max_streams_per_address ?? 32,
+      maxStreamsPerCredential: raw.http?.max_streams_per_credential ?? 8,
     },
+    metricsPublic: raw.metrics?.public ?? false,
     ingestTokens,
     agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },
     targets,

@@ -41,9 +41,20 @@ export const ConfigFileSchema = Type.Object(
     ),
     http: Type.Optional(
       Type.Object(
-        { body_timeout: Type.Optional(Duration), header_timeout: Type.Optional(Duration), keep_alive_timeout: Type.Optional(Duration) },
-        { additionalProperties: false, description: 'timeouts of every HTTP request' },
+        {
+          body_timeout: Type.Optional(Duration),
+          header_timeout: Type.Optional(Duration),
+          keep_alive_timeout: Type.Optional(Duration),
+          trust_proxy: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String())], { description: 'behind a reverse proxy: true, the number of proxies, or their addresses (CIDR); the client address then comes from X-Forwarded-For' })),
+          admin_allow: Type.Optional(Type.Array(Type.String(), { description: 'administration (admin-role routes) only from these source ranges (CIDR); empty: anywhere' })),
+          max_streams_per_address: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          max_streams_per_credential: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+        },
+        { additionalProperties: false, description: 'every HTTP request: timeouts, proxies, who may administer, live streams' },
       ),
+    ),
+    metrics: Type.Optional(
+      Type.Object({ public: Type.Optional(Type.Boolean({ description: 'open /metrics to anyone (default: loopback, or a viewer credential)' })) }, { additionalProperties: false }),
     ),
     agent: Type.Optional(
       Type.Object(

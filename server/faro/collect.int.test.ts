@@ -27,7 +27,7 @@ let clock = T0;
 async function build(settings: ResolvedFaro, maxBodyBytes?: number): Promise<FastifyInstance> {
   const instance = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
   registerErrorHandler(instance);
-  await instance.register(faroRoutes, { storage, faro: settings, now: () => clock, maxBodyBytes });
+  await instance.register(faroRoutes, { storage, faro: settings, publicUrl: 'http://mimamori.local:8080', now: () => clock, maxBodyBytes });
   await instance.ready();
   return instance;
 }
@@ -156,6 +156,11 @@ describe('POST /api/v1/faro/collect', () => {
     const own = { 'x-api-key': key, host: 'mimamori.local:8080', origin: 'http://mimamori.local:8080', 'idempotency-key': 'dash-1' };
     expect((await post(captured[1]!, own)).statusCode).toBe(202);
     expect((await post(captured[1]!, { ...own, origin: ORIGIN, 'idempotency-key': 'dash-2' })).statusCode).toBe(403);
+    // "self" is public_url's origin, not whatever Host the client writes: a forged Host with a matching Origin is refused.
+    const forged = { ...own, host: 'evil.example', origin: 'http://evil.example', 'idempotency-key': 'dash-3' };
+    const refused = await post(captured[1]!, forged);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
     const [row] = await storage.query<{ environment: string }>(sql`SELECT environment FROM rum_measurements WHERE app = 'mimamori-dashboard' LIMIT 1`);
     expect(row).toEqual({ environment: 'production' });
     expect((await app.inject({ url: '/api/v1/faro/client-config' })).json()).toEqual({ url: '/api/v1/faro/collect', apiKey: key, app: 'mimamori-dashboard', environment: 'production' });

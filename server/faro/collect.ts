@@ -20,12 +20,14 @@ export interface CollectOptions {
   faro: ResolvedFaro;
   now: () => number;
   maxBodyBytes: number;
+  /** Mimamori's own address (public_url): what an app's "self" origin means. */
+  publicUrl: string;
 }
 
 /** The Faro collector endpoint in its own context, so its CORS and key checks touch nothing else. */
 export async function collectRoutes(app: FastifyInstance, options: CollectOptions): Promise<void> {
   const { storage, now } = options;
-  const guard = new CollectGuard(options.faro, new RateLimiter(options.faro.ratePerMinute), now);
+  const guard = new CollectGuard(options.faro, new RateLimiter(options.faro.ratePerMinute), now, options.publicUrl);
   const recent = new RecentKeys();
 
   // fetch sends application/json, sendBeacon text/plain: both are JSON, read as bytes and parsed once.

@@ -15,18 +15,22 @@ export class CollectGuard {
   private readonly byKey: Map<string, FaroApp>;
   private readonly admitted = new WeakMap<FastifyRequest, FaroApp>();
 
+  private readonly selfOrigins: ReadonlySet<string>;
+
   constructor(
     faro: ResolvedFaro,
     private readonly limiter: RateLimiter,
     private readonly now: () => number,
+    publicUrl: string,
   ) {
     this.byKey = new Map(faro.apps.map((a) => [a.key, a]));
+    this.selfOrigins = selfOrigins(publicUrl);
   }
 
   /** CORS headers for a page origin that some app accepts; undefined for others and for no origin. */
   corsHeaders(request: FastifyRequest, preflight = false): Record<string, string> | undefined {
     const origin = request.headers.origin;
-    if (!origin || ![...this.byKey.values()].some((app) => allows(app, origin, request.host))) return undefined;
+    if (!origin || ![...this.byKey.values()].some((app) => allows(app, origin, this.selfOrigins))) return undefined;
     const headers: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin' };
     if (!preflight) return { ...headers, 'access-control-expose-headers': 'retry-after' };
     return { ...headers, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': ALLOW_HEADERS, 'access-control-max-age': String(PREFLIGHT_MAX_AGE_S) };
@@ -41,7 +45,7 @@ export class CollectGuard {
       throw new AppError(401, 'unauthorized', 'an x-api-key header naming a configured Faro app (faro.apps[].key) is required', [{ field: 'x-api-key', reason: key ? 'unknown key' : 'missing' }], cors);
     }
     const origin = request.headers.origin;
-    if (origin && !allows(app, origin, request.host)) {
+    if (origin && !allows(app, origin, this.selfOrigins)) {
       throw new AppError(403, 'origin_not_allowed', `origin ${origin} may not send for app "${app.name}"`, [{ field: 'origin', reason: `not in faro.apps origins of "${app.name}"` }], cors);
     }
     const waitMs = this.limiter.take(`${app.key}\n${request.ip}`, this.now());
@@ -61,14 +65,20 @@ export class CollectGuard {
   }
 }
 
-function allows(app: FaroApp, origin: string, host: string): boolean {
-  return app.origins.some((allowed) => allowed === '*' || allowed === origin || (allowed === 'self' && sameHost(origin, host)));
+function allows(app: FaroApp, origin: string, self: ReadonlySet<string>): boolean {
+  return app.origins.some((allowed) => allowed === '*' || allowed === origin || (allowed === 'self' && self.has(origin)));
 }
 
-function sameHost(origin: string, host: string): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
+/**
+ * What "self" means: Mimamori's own origin from the configuration
+ * (public_url), never from the request's Host header, which the client
+ * writes. On loopback, its other spellings (localhost, 127.0.0.1, [::1]).
+ */
+export function selfOrigins(publicUrl: string): ReadonlySet<string> {
+  const url = new URL(publicUrl);
+  const origins = new Set([url.origin]);
+  if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) origins.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
   }
+  return origins;
 }

@@ -12,6 +12,8 @@ import { FaroClientConfig, RumSeriesQuery, RumSeriesResponse, RumSummaryQuery, R
 export interface FaroRoutesOptions {
   storage: Storage;
   faro: ResolvedFaro;
+  /** Mimamori's own address (public_url): what an app's "self" origin means. */
+  publicUrl: string;
   now?: () => number;
   /** Larger bodies are refused with 413 (default 256 KiB). */
   maxBodyBytes?: number;
@@ -26,7 +28,7 @@ export async function faroRoutes(fastify: FastifyInstance, options: FaroRoutesOp
   const { storage, faro } = options;
   const now = options.now ?? Date.now;
 
-  await app.register(collectRoutes, { storage, faro, now, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+  await app.register(collectRoutes, { storage, faro, now, publicUrl: options.publicUrl, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
 
   app.get('/api/v1/faro/client-config', { schema: { tags: ['read'], summary: 'What Mimamori\'s own dashboard passes to initializeFaro', response: { 200: FaroClientConfig, 404: ErrorBody } } }, async () => {
     const own = faro.apps.find((a) => a.name === DASHBOARD_APP);
@@ -34,7 +36,7 @@ export async function faroRoutes(fastify: FastifyInstance, options: FaroRoutesOp
     return { url: COLLECT_PATH, apiKey: own.key, app: own.name, environment: own.environment };
   });
 
-  app.get('/api/v1/rum/series', { schema: { tags: ['read'], summary: 'Page-load time or a web vital per step: count, p50, p95', querystring: RumSeriesQuery, response: { 200: RumSeriesResponse } } }, async (request) => {
+  app.get('/api/v1/rum/series', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'Page-load time or a web vital per step: count, p50, p95', querystring: RumSeriesQuery, response: { 200: RumSeriesResponse } } }, async (request) => {
     const q = request.query;
     const range = parseTimeRange(q, now(), DAY_MS);
     const step = q.step ?? 60;
@@ -43,7 +45,7 @@ export async function faroRoutes(fastify: FastifyInstance, options: FaroRoutesOp
     return { name: q.name, step, from: range.from, to: range.to, points };
   });
 
-  app.get('/api/v1/rum/summary', { schema: { tags: ['read'], summary: 'Per app and page: page loads, load time and web vitals (p75, p95), errors', querystring: RumSummaryQuery, response: { 200: RumSummaryResponse } } }, async (request) => {
+  app.get('/api/v1/rum/summary', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'Per app and page: page loads, load time and web vitals (p75, p95), errors', querystring: RumSummaryQuery, response: { 200: RumSummaryResponse } } }, async (request) => {
     const range = parseTimeRange(request.query, now(), DAY_MS);
     return { ...range, pages: await rumSummary(storage, { ...range, environment: request.query.environment }) };
   });

@@ -13,8 +13,8 @@ afterAll(async () => {
 
 describe('own health (item 19)', () => {
   it('answers /healthz and /readyz', async () => {
-    expect((await rt.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await rt.app.inject({ url: '/readyz' });
+    expect((await rt.app.inject({ headers: rt.admin, url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await rt.app.inject({ headers: rt.admin, url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ready', storage: 'embedded' });
   });
@@ -23,7 +23,7 @@ describe('own health (item 19)', () => {
     const line = JSON.stringify({ timestamp: Date.now(), environment: 'production', message: 'hello' });
     await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', payload: line, headers: { ...rt.auth, 'content-type': 'application/x-ndjson' } });
     await rt.writer.flush();
-    const res = await rt.app.inject({ url: '/metrics' });
+    const res = await rt.app.inject({ headers: rt.admin, url: '/metrics' });
     expect(res.headers['content-type']).toContain('text/plain');
     const text = res.body;
     expect(text).toContain('mimamori_process_cpu_seconds_total');
@@ -35,24 +35,24 @@ describe('own health (item 19)', () => {
   });
 
   it('serves the OpenAPI document and its UI at /api/docs', async () => {
-    const doc = (await rt.app.inject({ url: '/api/docs/json' })).json();
+    const doc = (await rt.app.inject({ headers: rt.admin, url: '/api/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/ingest/logs', '/api/v1/ingest/metrics', '/api/v1/ingest/probes', '/api/v1/logs', '/api/v1/series', '/healthz', '/readyz']));
     expect(doc.paths['/api/v1/ingest/probes'].post.requestBody.content['application/json'].schema.items.required).toContain('total_ms');
-    expect((await rt.app.inject({ url: '/api/docs/' })).statusCode).toBe(200);
+    expect((await rt.app.inject({ headers: rt.admin, url: '/api/docs/' })).statusCode).toBe(200);
   });
 
   it('serves the built dashboard on / and its page paths, assets cached for good', async () => {
-    const res = await rt.app.inject({ url: '/' });
+    const res = await rt.app.inject({ headers: rt.admin, url: '/' });
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.body).toContain('Mimamori');
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(res.body)![1]!;
-    const asset = await rt.app.inject({ url: script });
+    const asset = await rt.app.inject({ headers: rt.admin, url: script });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');
-    expect((await rt.app.inject({ url: '/incidents/INC-2026-0001' })).body).toBe(res.body);
-    expect((await rt.app.inject({ url: '/wall' })).body).toBe(res.body);
+    expect((await rt.app.inject({ headers: rt.admin, url: '/incidents/INC-2026-0001' })).body).toBe(res.body);
+    expect((await rt.app.inject({ headers: rt.admin, url: '/wall' })).body).toBe(res.body);
   });
 
   it('without a dashboard build, / says that Mimamori runs and links the API docs', async () => {
@@ -64,15 +64,15 @@ describe('own health (item 19)', () => {
   });
 
   it('answers unknown routes and bad read queries with the error shape', async () => {
-    const missing = await rt.app.inject({ url: '/nope' });
+    const missing = await rt.app.inject({ headers: rt.admin, url: '/nope' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: 'not_found' });
-    const badStep = await rt.app.inject({ url: '/api/v1/series?source=probes&environment=production&target=x&step=0' });
+    const badStep = await rt.app.inject({ headers: rt.admin, url: '/api/v1/series?source=probes&environment=production&target=x&step=0' });
     expect(badStep.statusCode).toBe(400);
     expect(badStep.json().details[0].field).toContain('step');
-    expect((await rt.app.inject({ url: '/api/v1/logs?from=0&limit=0' })).json()).toEqual({ total: 1, rows: [] });
-    expect((await rt.app.inject({ url: '/api/v1/logs?from=-5' })).statusCode).toBe(400);
-    const badTime = await rt.app.inject({ url: '/api/v1/logs?from=yesterday' });
+    expect((await rt.app.inject({ headers: rt.admin, url: '/api/v1/logs?from=0&limit=0' })).json()).toEqual({ total: 1, rows: [] });
+    expect((await rt.app.inject({ headers: rt.admin, url: '/api/v1/logs?from=-5' })).statusCode).toBe(400);
+    const badTime = await rt.app.inject({ headers: rt.admin, url: '/api/v1/logs?from=yesterday' });
     expect(badTime.json()).toMatchObject({ error: 'invalid_time', details: [{ field: 'from' }] });
   });
 });

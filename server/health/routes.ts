@@ -30,7 +30,7 @@ export async function healthRoutes(app: FastifyInstance, { storage, writer, metr
     });
   });
 
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' }, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     for (const kind of TELEMETRY_TABLES) {
       const { oldestMs, stalledMs } = writer.lag(kind);
       metrics.queueBytes.set({ kind }, writer.pendingBytes(kind));

@@ -22,7 +22,7 @@ function post(kind: string, payload: string | Buffer, headers: Record<string, st
 
 async function logCount(query: string): Promise<number> {
   await rt.writer.flush();
-  const res = await rt.app.inject({ url: `/api/v1/logs?from=2000-01-01T00:00:00Z&limit=0&${query}` });
+  const res = await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?from=2000-01-01T00:00:00Z&limit=0&${query}` });
   expect(res.statusCode).toBe(200);
   return res.json().total;
 }
@@ -42,7 +42,7 @@ describe('ingest → query round trips', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ accepted: 5, duplicate: false });
     await rt.writer.flush();
-    const read = await rt.app.inject({ url: `/api/v1/logs?service=roundtrip&from=${T0}&to=${T0 + 60_000}&limit=2` });
+    const read = await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?service=roundtrip&from=${T0}&to=${T0 + 60_000}&limit=2` });
     const body = read.json();
     expect(body.total).toBe(5);
     expect(body.rows).toHaveLength(2);
@@ -65,7 +65,7 @@ describe('ingest → query round trips', () => {
     await post('logs', ndjson(rows));
     await rt.writer.flush();
     const count = async (from: number, to: number, extra = '') =>
-      (await rt.app.inject({ url: `/api/v1/logs?service=edges&from=${T0 + from * 1000}&to=${T0 + to * 1000}&limit=0${extra}` })).json().total;
+      (await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?service=edges&from=${T0 + from * 1000}&to=${T0 + to * 1000}&limit=0${extra}` })).json().total;
     const expected = (from: number, to: number, levels?: string) => rows.filter((r, i) => seconds[i]! >= from && seconds[i]! < to && (!levels || levels === r.level)).length;
     for (const [from, to] of [[0, 300], [30, 200], [59, 180], [61, 121], [60, 120], [150, 151]] as const) {
       expect(await count(from, to)).toBe(expected(from, to));
@@ -88,7 +88,7 @@ describe('ingest → query round trips', () => {
     const rows = [0, 15, 30, 75].map((s, i) => ({ timestamp: iso(s * 1000), environment: 'production', host: 'db-1', name: 'cpu_utilisation_percent', value: 10 * (i + 1), labels: { cpu: 'total' } }));
     expect((await post('metrics', ndjson(rows))).statusCode).toBe(200);
     await rt.writer.flush();
-    const series = async (step: number) => (await rt.app.inject({ url: `/api/v1/series?source=metrics&environment=production&host=db-1&name=cpu_utilisation_percent&from=${T0}&to=${T0 + 3_600_000}&step=${step}` })).json();
+    const series = async (step: number) => (await rt.app.inject({ headers: rt.admin, url: `/api/v1/series?source=metrics&environment=production&host=db-1&name=cpu_utilisation_percent&from=${T0}&to=${T0 + 3_600_000}&step=${step}` })).json();
     const raw = await series(15);
     expect(raw.resolution).toBe('raw');
     expect(raw.points.map((p: { avg: number }) => p.avg)).toEqual([10, 20, 30, 40]);
@@ -109,7 +109,7 @@ describe('ingest → query round trips', () => {
     expect((await post('probes', JSON.stringify(rows), { 'content-type': 'application/json' })).statusCode).toBe(200);
     await rt.writer.flush();
     for (const step of [10, 60, 3600]) {
-      const body = (await rt.app.inject({ url: `/api/v1/series?source=probes&environment=production&target=portal-top&from=${T0}&to=${T0 + 3_600_000}&step=${step}` })).json();
+      const body = (await rt.app.inject({ headers: rt.admin, url: `/api/v1/series?source=probes&environment=production&target=portal-top&from=${T0}&to=${T0 + 3_600_000}&step=${step}` })).json();
       const sum = (f: string) => body.points.reduce((n: number, p: Record<string, number>) => n + p[f]!, 0);
       expect(sum('count')).toBe(5);
       expect(sum('slow_count')).toBe(2);
@@ -122,7 +122,7 @@ describe('ingest → query round trips', () => {
     const started = Date.now();
     let total = 0;
     while (total === 0 && Date.now() - started < 5000) {
-      total = (await rt.app.inject({ url: `/api/v1/logs?service=timer&from=${T0}&limit=0` })).json().total;
+      total = (await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?service=timer&from=${T0}&limit=0` })).json().total;
       if (total === 0) await new Promise((r) => setTimeout(r, 50));
     }
     expect(total).toBe(1);

@@ -24,7 +24,7 @@ async function post(kind: string, payload: string | Buffer, headers: Record<stri
 
 async function storedRejects(): Promise<number> {
   await rt.writer.flush();
-  return (await rt.app.inject({ url: '/api/v1/logs?service=rejects&from=2000-01-01T00:00:00Z&limit=0' })).json().total;
+  return (await rt.app.inject({ headers: rt.admin, url: '/api/v1/logs?service=rejects&from=2000-01-01T00:00:00Z&limit=0' })).json().total;
 }
 
 const cases: [name: string, body: string, field: string | undefined, line: number, reason: RegExp][] = [
@@ -123,7 +123,7 @@ describe('authentication', () => {
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error).toBe('unauthorized');
     expect(await storedRejects()).toBe(0);
-    const metrics = (await rt.app.inject({ url: '/metrics' })).body;
+    const metrics = (await rt.app.inject({ headers: rt.admin, url: '/metrics' })).body;
     expect(metrics).toMatch(/mimamori_ingest_rejected_batches_total\{kind="logs",reason="unauthorized"\} 2/);
     expect(metrics).toMatch(/mimamori_ingest_rejected_batches_total\{kind="logs",reason="invalid_records"\} \d+/);
   });

@@ -14,6 +14,8 @@ import { ErrorBody, IngestAccepted, RECORD_SCHEMAS } from './schemas.ts';
 export interface IngestOptions {
   writer: BatchedWriter;
   tokens: () => readonly IngestToken[];
+  /** Ingest tokens made on the admin page (mimi_…): the token's name when valid. */
+  issuedToken?: (bearer: string, address: string) => Promise<string | undefined>;
   /** The one judge of a row (judge.ts). */
   judge: Judge;
   limits: { maxBodyBytes: number; maxPendingBytes: number };
@@ -56,7 +58,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
   app.decorateRequest('ingestToken', '');
   app.decorateRequest('releaseBody', undefined);
   app.addHook('onRequest', async (request) => {
-    const token = matchBearer(request.headers.authorization, options.tokens());
+    const bearer = /^Bearer\s+(mimi_\S+)\s*$/.exec(request.headers.authorization ?? '')?.[1];
+    const token = bearer && options.issuedToken ? await options.issuedToken(bearer, request.ip) : matchBearer(request.headers.authorization, options.tokens());
     request.ingestToken = token ?? '';
     if (!token) {
       metrics.ingestRejected.inc({ kind: kindOf(request), reason: 'unauthorized' });

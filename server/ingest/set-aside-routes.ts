@@ -30,7 +30,7 @@ export async function setAsideRoutes(fastify: FastifyInstance, options: SetAside
   const { dataDir, writer, judge, requireActor } = options;
   const nameOf = (f: SetAsideFile) => `${f.kind}/${path.basename(f.file, '.ndjson')}`;
 
-  app.get('/api/v1/wal', { schema: { tags, summary: 'Rows waiting for the database, and requests it refused (admin)', querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'first lines of each refused request to show' })) }, { additionalProperties: false }) } }, async (request) => {
+  app.get('/api/v1/wal', { config: { access: 'admin' }, schema: { tags, summary: 'Rows waiting for the database, and requests it refused (admin)', querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'first lines of each refused request to show' })) }, { additionalProperties: false }) } }, async (request) => {
     requireActor(request, 'admin');
     const pending = Object.fromEntries(TELEMETRY_TABLES.map((kind) => {
       const { oldestMs, stalledMs } = writer.lag(kind);
@@ -44,7 +44,7 @@ export async function setAsideRoutes(fastify: FastifyInstance, options: SetAside
     return { pending, set_aside: setAside };
   });
 
-  app.post('/api/v1/wal/retry', { schema: { tags, summary: 'Send refused requests through the ingest judge again (admin)', body: RetryBody } }, async (request) => {
+  app.post('/api/v1/wal/retry', { config: { access: 'admin' }, schema: { tags, summary: 'Send refused requests through the ingest judge again (admin)', body: RetryBody } }, async (request) => {
     requireActor(request, 'admin');
     const wanted = request.body.names ? new Set(request.body.names) : undefined;
     const files = (await listSetAside(dataDir)).filter((f) => !wanted || wanted.has(nameOf(f)));

@@ -9,6 +9,7 @@ import { WallDocument, WallQuery } from './schemas.ts';
 import { WallStream, type StreamTiming } from './stream.ts';
 import { RecentReadings } from './tiles.ts';
 import { buildWall, type WallDeps } from './wall.ts';
+import { StreamLimits } from './stream-limits.ts';
 
 export interface LiveOptions {
   storage: Storage;
@@ -17,6 +18,8 @@ export interface LiveOptions {
   config: Config;
   now?: () => number;
   timing?: Partial<StreamTiming>;
+  /** How often an open stream asks whether its credential still holds (a disabled user's wall goes dark). */
+  recheckMs?: number;
 }
 
 /** The wall screen: one aggregated document, and the same as a Server-Sent Events stream. */
@@ -55,18 +58,27 @@ export async function liveRoutes(fastify: FastifyInstance, options: LiveOptions)
     if (!doc) building.set(key, (doc = buildWall(deps, environment).finally(() => building.delete(key))));
     return doc;
   };
-  app.get('/api/v1/wall', { schema: { tags: ['read'], summary: 'Everything the wall screen shows, in one document', querystring: WallQuery, response: { 200: WallDocument } } }, async (request) =>
+  app.get('/api/v1/wall', { config: { access: 'display' }, schema: { tags: ['read'], summary: 'Everything the wall screen shows, in one document', querystring: WallQuery, response: { 200: WallDocument } } }, async (request) =>
     shared(environmentOf(request.query.environment)),
   );
 
-  app.get('/api/v1/wall/stream', { schema: { tags: ['read'], summary: 'The wall document as Server-Sent Events: at once, after ingest (at most 1/s) and every 10 s', querystring: WallQuery } }, (request, reply) => {
+  const limits = new StreamLimits({ perAddress: config.http.maxStreamsPerAddress, perCredential: config.http.maxStreamsPerCredential });
+  app.get('/api/v1/wall/stream', { config: { access: 'display' }, schema: { tags: ['read'], summary: 'The wall document as Server-Sent Events: at once, after ingest (at most 1/s) and every 10 s; 429 past the per-address or per-credential limit', querystring: WallQuery } }, (request, reply) => {
     const environment = environmentOf(request.query.environment);
+    const release = limits.admit(request.ip, request.credential);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
     raw.write('retry: 3000\n\n');
     // A client that cannot keep up skips frames: the next document supersedes the missed one.
     const unsubscribe = stream.subscribe({ environment, write: (chunk) => void (raw.writableNeedDrain || raw.write(chunk)), end: () => raw.end() });
-    raw.on('close', unsubscribe);
+    // A session that ends (sign-out, a disabled user) or a revoked token ends its streams too.
+    const stillValid = request.credentialValid as (() => Promise<boolean>) | undefined; // absent in an app without accounts (tests)
+    const recheck = setInterval(() => void stillValid?.().then((ok) => ok || raw.end()), options.recheckMs ?? 1000);
+    raw.on('close', () => {
+      clearInterval(recheck);
+      unsubscribe();
+      release();
+    });
   });
 }

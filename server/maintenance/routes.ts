@@ -76,7 +76,7 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
     return { time: iso(at), timezone, maintenance: windows.length > 0, windows: windows.map(view), upcoming: upcoming.map(view) };
   });
 
-  app.get('/api/v1/maintenance', { schema: { tags: ['maintenance'], summary: 'Maintenance windows overlapping a range (recurring ones expanded)', querystring: ListQuery, response: { 200: ListResponse } } }, async (request) => {
+  app.get('/api/v1/maintenance', { config: { access: 'viewer' }, schema: { tags: ['maintenance'], summary: 'Maintenance windows overlapping a range (recurring ones expanded)', querystring: ListQuery, response: { 200: ListResponse } } }, async (request) => {
     const from = request.query.from ? zonedTime(request.query.from, 'from') : now();
     const to = request.query.to ? zonedTime(request.query.to, 'to') : from + 30 * DAY_MS;
     if (to <= from) throw badRequest('invalid_time', '"from" must be before "to"', [{ field: 'from', reason: 'not before to' }]);
@@ -84,7 +84,7 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
     return { from: iso(from), to: iso(to), windows: calendar.occurrences(from, to).map(view) };
   });
 
-  app.post('/api/v1/maintenance', { schema: { tags: ['maintenance'], summary: 'Declare a maintenance window (operator)', body: CreateBody, response: { 201: WindowView } } }, async (request, reply) => {
+  app.post('/api/v1/maintenance', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Declare a maintenance window (operator)', body: CreateBody, response: { 201: WindowView } } }, async (request, reply) => {
     const actor = requireActor(request, 'operator');
     const body = request.body;
     (body.environments ?? []).forEach((env, i) => {
@@ -97,13 +97,13 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
     return reply.code(201).send(view(window));
   });
 
-  app.delete('/api/v1/maintenance/:id', { schema: { tags: ['maintenance'], summary: 'Cancel a window, or one occurrence of a recurring one (operator)', params: IdParams } }, async (request, reply) => {
+  app.delete('/api/v1/maintenance/:id', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Cancel a window, or one occurrence of a recurring one (operator)', params: IdParams } }, async (request, reply) => {
     const actor = requireActor(request, 'operator');
     await calendar.cancel(request.params.id, actor);
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/availability', { schema: { tags: ['maintenance'], summary: 'Probe availability of a target, declared maintenance left out', querystring: AvailabilityQuery, response: { 200: AvailabilityResponse } } }, async (request) => {
+  app.get('/api/v1/availability', { config: { access: 'viewer' }, schema: { tags: ['maintenance'], summary: 'Probe availability of a target, declared maintenance left out', querystring: AvailabilityQuery, response: { 200: AvailabilityResponse } } }, async (request) => {
     const q = request.query;
     const range = parseTimeRange(q, now(), 30 * DAY_MS);
     // The rollup's grain: whole minutes.

@@ -39,12 +39,12 @@ notify:
     await rt.alerting.evaluator.run('all');
     await new Promise((r) => setTimeout(r, 1000));
     expect(smtp.mails).toHaveLength(1);
-    const log = (await rt.app.inject({ method: 'GET', url: '/api/v1/notifications' })).json().notifications;
+    const log = (await rt.app.inject({ method: 'GET', headers: rt.admin, url: '/api/v1/notifications' })).json().notifications;
     expect(log.map((n: { status: string }) => n.status)).toEqual(['sent']);
   });
 });
 
 async function failedOnce(rt: TestRuntime): Promise<boolean> {
-  const log = (await rt.app.inject({ method: 'GET', url: '/api/v1/notifications?status=retry' })).json().notifications;
+  const log = (await rt.app.inject({ method: 'GET', headers: rt.admin, url: '/api/v1/notifications?status=retry' })).json().notifications;
   return log.length > 0;
 }

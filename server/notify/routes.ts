@@ -16,7 +16,7 @@ const Query = Type.Object(
 /** The notification log as people read it: what was sent to whom, what was held back and why. */
 export async function notificationRoutes(fastify: FastifyInstance, options: { storage: Storage }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/api/v1/notifications', { schema: { tags: ['alerts'], summary: 'Recent notifications, newest first, with their latest status', querystring: Query } }, async (request) => {
+  app.get('/api/v1/notifications', { config: { access: 'viewer' }, schema: { tags: ['alerts'], summary: 'Recent notifications, newest first, with their latest status', querystring: Query } }, async (request) => {
     const q = request.query;
     const statuses = q.status ? q.status.split(',') : [];
     const rows = await options.storage.query<Record<string, unknown>>(sql`

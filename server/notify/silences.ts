@@ -94,12 +94,12 @@ const NewSilence = Type.Object(
 export async function silenceRoutes(fastify: FastifyInstance, options: { silences: Silences; requireActor: RequireActor }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['alerts'];
-  app.get('/api/v1/silences', { schema: { tags, summary: 'Silences in force (all=true: also ended ones)', querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }) } }, async (request) => ({ silences: options.silences.list(request.query.all ?? false) }));
-  app.post('/api/v1/silences', { schema: { tags, summary: 'Hold back notifications of matching alerts until ends_at', body: NewSilence } }, async (request, reply) => {
+  app.get('/api/v1/silences', { config: { access: 'viewer' }, schema: { tags, summary: 'Silences in force (all=true: also ended ones)', querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }) } }, async (request) => ({ silences: options.silences.list(request.query.all ?? false) }));
+  app.post('/api/v1/silences', { config: { access: 'operator' }, schema: { tags, summary: 'Hold back notifications of matching alerts until ends_at', body: NewSilence } }, async (request, reply) => {
     const actor = options.requireActor(request, 'operator');
     const b = request.body;
     const endsAt = typeof b.ends_at === 'number' ? b.ends_at : Date.parse(b.ends_at);
     return reply.code(201).send(await options.silences.create(b.matchers as Record<string, string>, endsAt, b.comment, actor));
   });
-  app.delete('/api/v1/silences/:id', { schema: { tags, summary: 'End a silence now' } }, async (request) => options.silences.expire((request.params as { id: string }).id, options.requireActor(request, 'operator')));
+  app.delete('/api/v1/silences/:id', { config: { access: 'operator' }, schema: { tags, summary: 'End a silence now' } }, async (request) => options.silences.expire((request.params as { id: string }).id, options.requireActor(request, 'operator')));
 }

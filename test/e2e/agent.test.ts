@@ -7,9 +7,6 @@ import { freePort, startServerProcess, waitForExit } from '../helpers/server-pro
 import { tempDir } from '../helpers/runtime.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mimamori.js');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
-type Json = any;
-const getJson = async (url: string): Promise<Json> => (await fetch(url)).json();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startAgent(configFile: string, token: string): ChildProcess {
@@ -49,7 +46,7 @@ describe('agent process → server process', () => {
       for (let i = 0; i < n; i++) lines.push(`${new Date().toISOString()} INFO line ${written++}`);
       fs.appendFileSync(logFile, `${lines.join('\n')}\n`);
     };
-    const count = async () => (await getJson(`${server.url}/api/v1/logs?service=e2e&environment=staging&limit=0`)).total as number;
+    const count = async () => (await server.get(`/api/v1/logs?service=e2e&environment=staging&limit=0`)).total as number;
 
     let agent = startAgent(configFile, token);
     try {
@@ -73,16 +70,16 @@ describe('agent process → server process', () => {
       server = await startServerProcess(env, 30_000, port);
       await waitFor('lines after the server outage', count, (n) => n === written);
 
-      const rows = (await getJson(`${server.url}/api/v1/logs?service=e2e&environment=staging&limit=1000`)).rows as { message: string }[];
+      const rows = (await server.get(`/api/v1/logs?service=e2e&environment=staging&limit=1000`)).rows as { message: string }[];
       const numbers = rows.map((r) => Number(/line (\d+)$/.exec(r.message)![1]));
       expect(new Set(numbers).size).toBe(written); // none twice
       expect(Math.max(...numbers)).toBe(written - 1);
 
       const from = Date.now() - 600_000;
-      const cpu = (await getJson(`${server.url}/api/v1/series?source=metrics&environment=staging&host=e2e-host&name=cpu_utilisation_percent&from=${from}&step=10`)).points;
+      const cpu = (await server.get(`/api/v1/series?source=metrics&environment=staging&host=e2e-host&name=cpu_utilisation_percent&from=${from}&step=10`)).points;
       expect(cpu.length).toBeGreaterThan(0);
       for (const p of cpu) expect(p.max).toBeLessThanOrEqual(100);
-      const probes = (await getJson(`${server.url}/api/v1/series?source=probes&environment=staging&target=self&from=${from}&step=10`)).points;
+      const probes = (await server.get(`/api/v1/series?source=probes&environment=staging&target=self&from=${from}&step=10`)).points;
       expect(probes.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBeGreaterThan(0);
     } finally {
       agent.kill('SIGTERM');
@@ -94,7 +91,7 @@ describe('agent process → server process', () => {
   it('`start` runs its own agent: this host\'s CPU, its own log lines and its own probe appear within a minute', async () => {
     const server = await startServerProcess({ MIMAMORI_DATA: tempDir(), LOG_LEVEL: 'info' });
     try {
-      const get = (query: string) => getJson(`${server.url}${query}`);
+      const get = (query: string) => server.get(`${query}`);
       const from = Date.now() - 60_000;
       await waitFor('own log lines', () => get('/api/v1/logs?service=mimamori&environment=production&limit=0'), (b) => b.total > 0, 60_000);
       await waitFor('own CPU', () => get(`/api/v1/series?source=metrics&environment=production&host=${os.hostname()}&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0, 60_000);
@@ -128,10 +125,10 @@ describe('agent process → server process', () => {
       stdio: 'ignore',
     });
     try {
-      const logs = await waitFor('the bundled agent\'s log line', () => getJson(`${server.url}/api/v1/logs?service=bundled&environment=staging`), (b) => b.total === 1);
+      const logs = await waitFor('the bundled agent\'s log line', () => server.get(`/api/v1/logs?service=bundled&environment=staging`), (b) => b.total === 1);
       expect(logs.rows[0].message).toContain('from the bundled agent');
       const from = Date.now() - 60_000;
-      await waitFor('the bundled agent\'s CPU', () => getJson(`${server.url}/api/v1/series?source=metrics&environment=staging&host=bundled-host&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0);
+      await waitFor('the bundled agent\'s CPU', () => server.get(`/api/v1/series?source=metrics&environment=staging&host=bundled-host&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0);
     } finally {
       agent.kill('SIGTERM');
       server.child.kill('SIGTERM');

@@ -53,7 +53,7 @@ notify:
       const slowProbeStart = target.requests.find((t) => t >= target.switchedAt)!;
       expect(firing.at - slowProbeStart).toBeGreaterThanOrEqual(5000);
       expect(firing.at - slowProbeStart, server.output().slice(-3000)).toBeLessThan(6000);
-      const tickets = (await (await fetch(`${server.url}/api/v1/tickets`)).json()) as Json;
+      const tickets = (await server.get('/api/v1/tickets')) as Json;
       expect(tickets.total).toBe(1);
       const ticket = tickets.tickets[0];
       expect(ticket.status).toBe('open');
@@ -72,7 +72,7 @@ notify:
       expect(resolved.subject).toContain(ticket.number);
       await sleep(2500);
       expect(smtp.mails.map((m) => m.subject.includes('発生') ? 'firing' : m.subject.includes('復旧') ? 'resolved' : m.subject)).toEqual(['firing', 'resolved']);
-      const after = (await (await fetch(`${server.url}/api/v1/tickets/${ticket.number}`)).json()) as Json;
+      const after = (await server.get(`/api/v1/tickets/${ticket.number}`)) as Json;
       expect(after.status).toBe('open');
       expect(after.events.map((e: Json) => e.type)).toEqual(['opened', 'alert_resolved']);
       expect(after.alertFiring).toBe(false);

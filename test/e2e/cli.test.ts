@@ -112,4 +112,40 @@ describe('mimamori CLI', () => {
       await waitForExit(server.child);
     }
   });
+
+  it('`token add` prints a display, ingest or personal token once; each opens only its door; `token revoke` closes it within a second', async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+    const env = { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url };
+    const cli = async (...args: string[]) => (await run(process.execPath, [BIN, ...args], { env })).stdout.trim();
+    try {
+      const added = await new Promise<string>((resolve) => {
+        const child = execFile(process.execPath, [BIN, 'user', 'add', 'reader', '--role', 'viewer'], { env }, (_e, stdout) => resolve(stdout));
+        child.stdin!.end('V!olet-Harb0ur-91\n');
+      });
+      expect(added).toContain('created reader');
+      const display = await cli('token', 'add', '--display', 'wall 3F');
+      const ingest = await cli('token', 'add', '--ingest', 'web-1 agent');
+      const personal = await cli('token', 'add', '--personal', 'report script', '--user', 'reader');
+      expect([display, ingest, personal].map((t) => t.slice(0, 5))).toEqual(['mimd_', 'mimi_', 'mimp_']);
+      const get = (url: string, token: string) => fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+      const probe = (token: string) => fetch(`${server.url}/api/v1/ingest/probes`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify([{ timestamp: Date.now(), environment: 'production', target: 't', ok: true, total_ms: 5 }]) }).then((r) => r.status);
+      expect(await get('/api/v1/wall', display)).toBe(200);
+      expect(await get('/api/v1/logs', display)).toBe(401);
+      expect(await probe(ingest)).toBe(200);
+      expect(await get('/api/v1/logs', ingest)).toBe(401);
+      expect(await get('/api/v1/logs', personal)).toBe(200);
+      expect(await get('/api/v1/users', personal)).toBe(403); // a viewer's token
+      const listed = await cli('token', 'list');
+      expect(listed).toMatch(/display\s+wall 3F/);
+      expect(listed).toMatch(/personal report script {2}owner reader \(viewer\) {2}last used 20/);
+      expect(listed).not.toContain(display.split('_')[2]!); // never the secret
+      const id = ingest.split('_')[1]!;
+      expect(await cli('token', 'revoke', id)).toBe(`${id}: revoked`);
+      expect(await probe(ingest)).toBe(401);
+    } finally {
+      server.child.kill('SIGTERM');
+      await waitForExit(server.child);
+    }
+  });
 });

@@ -5,12 +5,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
+import { signInChangingPassword } from '../helpers/accounts.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
-const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('mimamori_session='))!.split(';')[0]!;
 
 /**
  * The built dashboard in Debian's Chromium against a real server on seeded
@@ -33,19 +33,7 @@ describe('dashboard in a real browser', () => {
     return json;
   };
   /** A session of a person: sign in, change the initial password once (cookie + CSRF token), keep the new cookie. */
-  const signInAndChangePassword = async (id: string, initial: string, chosen: string): Promise<string> => {
-    const signIn = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password: initial }) });
-    expect(signIn.status).toBe(200);
-    const { csrf_token, user } = (await signIn.json()) as Json;
-    expect(user.must_change_password).toBe(true);
-    const change = await fetch(`${server.url}/api/v1/session/password`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: sessionCookie(signIn), 'x-csrf-token': csrf_token },
-      body: JSON.stringify({ current_password: initial, password: chosen }),
-    });
-    expect(change.status, await change.clone().text()).toBe(200);
-    return sessionCookie(change).split('=')[1]!;
-  };
+  const signInAndChangePassword = (id: string, initial: string, chosen: string) => signInChangingPassword(server.url, id, initial, chosen);
   const probe = (target: string, totalMs: number) =>
     api('POST', '/api/v1/ingest/probes', [{ timestamp: Date.now(), environment: 'production', target, url: `https://${target}.example.jp/`, ok: true, status: 200, total_ms: totalMs, ttfb_ms: totalMs / 2 }], ingestToken);
 

@@ -32,7 +32,7 @@ const post = (kind: string, body: string | Buffer, headers: Record<string, strin
   fetch(`${server.url}/api/v1/ingest/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', ...headers }, body });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
-const get = async (query: string): Promise<Json> => (await fetch(`${server.url}${query}`)).json();
+const get = (query: string): Promise<Json> => server.get(query);
 const logs = (service: string) => get(`/api/v1/logs?service=${service}&from=2000-01-01T00:00:00Z&limit=1000`);
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -22,7 +22,6 @@ const QUERY_LIMIT = 1000; // the most rows /api/v1/logs returns
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
-const getJson = async (url: string): Promise<Json> => (await fetch(url)).json();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(what: string, read: () => Promise<T> | T, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -127,7 +126,7 @@ describe('nginx log rotation by rename, followed by a real agent', () => {
     if (server) await waitForExit(server.child);
   });
 
-  const logCount = async (service: string, text = ''): Promise<number> => (await getJson(`${server.url}/api/v1/logs?service=${service}&q=${encodeURIComponent(text)}&limit=0`)).total;
+  const logCount = async (service: string, text = ''): Promise<number> => (await server.get(`/api/v1/logs?service=${service}&q=${encodeURIComponent(text)}&limit=0`)).total;
 
   /** Every numbered request once: the total, and each block of QUERY_LIMIT numbers read back whole. */
   async function expectEachRequestOnce(service: string, traffic: Traffic): Promise<void> {
@@ -137,7 +136,7 @@ describe('nginx log rotation by rename, followed by a real agent', () => {
     const paths: string[] = [];
     for (let block = 0; block * QUERY_LIMIT < traffic.sent; block++) {
       const prefix = `/${traffic.prefix}/${String(block).padStart(2, '0')}`; // numbers block*1000 … block*1000+999
-      const body = await getJson(`${server.url}/api/v1/logs?service=${service}&q=${encodeURIComponent(prefix)}&limit=${QUERY_LIMIT}`);
+      const body = await server.get(`/api/v1/logs?service=${service}&q=${encodeURIComponent(prefix)}&limit=${QUERY_LIMIT}`);
       expect(body.total).toBe(Math.min(QUERY_LIMIT, traffic.sent - block * QUERY_LIMIT));
       paths.push(...body.rows.map((row: Json) => row.attributes.path));
     }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -19,6 +20,10 @@ export interface ServerProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** The local admin key of its data directory (`<data>/admin-token`): reads need a role. */
+  adminKey: string;
+  /** GET with the admin key, as JSON. */
+  get: <T = any>(pathAndQuery: string) => Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Starts `mimamori start` as a real child process and waits until /readyz answers. */
@@ -39,7 +44,12 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${out}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url, output: () => out };
+      if ((await fetch(`${url}/readyz`)).ok) {
+        const dataDir = path.resolve(ROOT, env.MIMAMORI_DATA ?? './data');
+        const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+        const get = async <T,>(pathAndQuery: string) => (await (await fetch(`${url}${pathAndQuery}`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as T;
+        return { child, url, output: () => out, adminKey, get };
+      }
     } catch {
       // not listening yet
     }

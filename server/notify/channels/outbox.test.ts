@@ -11,9 +11,10 @@ describe('outbox channel', () => {
     const at = Date.parse('2026-11-26T11:30:00.123Z');
     const channel = createOutboxChannel(dir, { now: () => at });
     const subject = '[本番][重大] 発生: ディスク使用率が 90 % 超';
-    const file = await channel.send({ name: 'ops', email: ['ops@example.jp'], language: 'ja' }, { subject, text: '本文です', json: {} }, 'n/7');
+    const ref = await channel.send({ name: 'ops', email: ['ops@example.jp'], language: 'ja' }, { subject, text: '本文です', json: {} }, 'n/7');
     expect(channel.kind).toBe('outbox');
-    expect(file).toBe(path.join(dir, '2026-11-26T11-30-00-123Z_n_7.eml'));
+    expect(ref).toBe('outbox/2026-11-26T11-30-00-123Z_n_7.eml'); // what the notification log shows: no absolute path
+    const file = path.join(dir, '2026-11-26T11-30-00-123Z_n_7.eml');
     expect(fs.readdirSync(dir)).toEqual(['2026-11-26T11-30-00-123Z_n_7.eml']);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const mail = await simpleParser(fs.readFileSync(file));

@@ -41,7 +41,7 @@ export function createOutboxChannel(dir: string, options: OutboxOptions = {}): C
         await fs.mkdir(dir, { recursive: true, mode: 0o700 });
         const file = path.join(dir, outboxFileName(now(), id));
         await writeAtomically(file, info.message as Buffer);
-        return file;
+        return `outbox/${path.basename(file)}`; // never an absolute path in an answer
       } catch (error) {
         // A full or read-only disk may recover; anything else will not.
         const code = (error as { code?: string }).code;
