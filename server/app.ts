@@ -9,6 +9,9 @@ import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
 import { refuseNonFiniteParameters, registerErrorHandler } from './http/errors.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { auditRoutes, recordActions, type AuditTrail } from './audit/index.ts';
+import { approvalRoutes, type Approvals } from './approvals/index.ts';
+import { handoverRoutes, type HandoverLedger } from './handovers/index.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { ingestRoutes } from './ingest/routes.ts';
@@ -41,6 +44,9 @@ export interface AppDeps {
   tokens: () => readonly IngestToken[];
   apiKeys: () => readonly ApiKey[];
   accounts: AccountsRuntime;
+  trail: AuditTrail;
+  approvals: Approvals;
+  handovers: HandoverLedger;
   alerting: Alerting;
   faro: ResolvedFaro;
   recentKeys: RecentKeys;
@@ -83,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   identifyActors(app, deps.apiKeys, deps.accounts.accounts.sessions, deps.accounts.tokens);
   const routeTable = enforceAccess(app, { metricsPublic: deps.config.metricsPublic, adminRanges: deps.config.http.adminAllow });
   app.decorate('routeTable', routeTable);
+  recordActions(app, deps.trail, deps.now ?? Date.now);
 
   const isDisplayToken = async (token: string) => (await deps.accounts.tokens.check(token))?.kind === 'display';
   await app.register(dashboardRoutes, { isDisplayToken, secure: deps.accounts.secure });
@@ -96,7 +103,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, publicUrl: deps.config.publicUrl, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   const now = deps.now ?? Date.now;
-  await app.register(accountRoutes, { ...deps.accounts, now, adminRanges: deps.config.http.adminAllow });
+  await app.register(accountRoutes, { ...deps.accounts, now, adminRanges: deps.config.http.adminAllow, requests: deps.approvals.requests });
+  await app.register(auditRoutes, { storage: deps.storage, trail: deps.trail, now });
+  await app.register(approvalRoutes, deps.approvals);
+  await app.register(handoverRoutes, { ledger: deps.handovers });
   const { alerting } = deps;
   await app.register(alertRoutes, { store: alerting.store, evaluator: alerting.evaluator, rules: deps.config.rules });
   await app.register(ledgerRoutes, { ledger: alerting.ledger, workarounds: alerting.workarounds, escalator: alerting.escalator, requireActor, environments: deps.config.environments, announceWorkaround: alerting.announceWorkaround });

@@ -18,6 +18,8 @@ program.addCommand((await import('./cli/logs.ts')).logsCommand());
 program.addCommand((await import('./cli/wal.ts')).walCommand());
 program.addCommand((await import('./cli/user.ts')).userCommand());
 program.addCommand((await import('./cli/token.ts')).tokenCommand());
+program.addCommand((await import('./cli/audit.ts')).auditCommand());
+program.addCommand((await import('./cli/request.ts')).requestCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load.ts';
 import { openStorage, type Storage } from './storage/client.ts';
 import { BatchedWriter, TELEMETRY_TABLES } from './storage/writer.ts';
+import { AuditTrail } from './audit/index.ts';
+import { openApprovals, type Approvals } from './approvals/index.ts';
+import { HandoverLedger } from './handovers/index.ts';
+import { AccountReview } from './auth/account-review.ts';
 import { applyRetention } from './storage/retention.ts';
 import { createMetrics } from './health/metrics.ts';
 import { EventBus } from './shared/event-bus.ts';
@@ -12,7 +16,7 @@ import { resolveIngestTokens } from './ingest/tokens.ts';
 import { sql, ts } from './storage/sql.ts';
 import { buildApp } from './app.ts';
 import { openAlerting, type Alerting } from './alerting.ts';
-import { openAccounts, resolveApiKeys, type AccountsRuntime } from './auth/index.ts';
+import { accountDeletion, openAccounts, resolveApiKeys, type AccountsRuntime } from './auth/index.ts';
 import { withDashboardApp } from './faro/index.ts';
 
 export interface RuntimeOptions {
@@ -26,6 +30,9 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   app: FastifyInstance;
+  review: AccountReview;
+  approvals: Approvals;
+  trail: AuditTrail;
   accounts: AccountsRuntime;
   storage: Storage;
   writer: BatchedWriter;
@@ -42,7 +49,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const info = (msg: string) => log?.info(msg);
   const dataDir = path.resolve(options.dataDir);
   const storage = await openStorage({ dataDir, clickhouseUrl: env.CLICKHOUSE_URL, cluster: env.CLICKHOUSE_CLUSTER, log: info });
-  await applyRetention(storage, options.config.retention, info);
+  const trail = await AuditTrail.open(storage, dataDir, { flushIntervalMs: options.config.ingest.flushIntervalMs, onError: (error) => log?.error({ err: error }, 'writing the audit trail into ClickHouse failed; entries stay in wal/audit_log') });
+  const approvals = await openApprovals(storage, dataDir, { now: options.now ?? Date.now, flushAudit: () => trail.flush(), log: (msg) => log?.warn(msg) });
+  await applyRetention(storage, options.config.retention, info, (change) => approvals.askToShorten(change));
   const metrics = createMetrics();
   const writer = await BatchedWriter.open(storage, dataDir, options.config.ingest, {
     loaded: (kind, rows, _bytes, seconds) => {
@@ -71,11 +80,19 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
   const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
   const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });
-  const app = await buildApp({ config: options.config, dataDir, accounts, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const handovers = await HandoverLedger.open(storage, now);
+  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
+  approvals.operations.register(accountDeletion(accounts.accounts));
+  approvals.start();
+  const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
+  review.start();
   let closed = false;
   return {
     app,
+    review,
+    approvals,
+    trail,
     accounts,
     storage,
     writer,
@@ -85,8 +102,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       await app.close();
+      approvals.stop();
+      review.stop();
       await alerting.stop();
       await writer.close();
+      await trail.close();
       await storage.close();
     },
   };

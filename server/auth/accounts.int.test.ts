@@ -98,9 +98,21 @@ describe('accounts', () => {
     const second = await signIn('hsuzuki', 'Q8#lantern-Moss-2');
     expect((await inject('PATCH', '/api/v1/users/hsuzuki', { role: 'viewer' }, admin)).json().role).toBe('viewer');
     expect(await sessionStatus(second.cookie)).toBe(401);
-    expect((await inject('DELETE', '/api/v1/users/hsuzuki', undefined, admin)).statusCode).toBe(204);
-    const [row] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM users WHERE id = 'hsuzuki' AND display_name != ''`);
-    expect(row!.n).toBe(0); // personal data is gone, old versions too
+    await inject('POST', '/api/v1/users/hsuzuki/enable', {}, admin);
+    const third = await signIn('hsuzuki', 'Q8#lantern-Moss-2');
+    // Deleting: out at once, erased once a second person approves (item 16).
+    const asked = await inject('DELETE', '/api/v1/users/hsuzuki?reason=left%20the%20team', undefined, admin);
+    expect(asked.statusCode).toBe(202);
+    expect(asked.json()).toMatchObject({ user: { enabled: false }, request: { state: 'pending' } });
+    expect(await sessionStatus(third.cookie)).toBe(401);
+    const requestId = asked.json().request.id as string;
+    expect((await inject('GET', '/api/v1/users', undefined, admin)).json().users.find((u: { id: string }) => u.id === 'hsuzuki').deletion_request).toBe(requestId);
+    expect((await inject('DELETE', '/api/v1/users/hsuzuki', undefined, admin)).json().request.id).toBe(requestId); // asked once
+    const personal = async () => Number((await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM users WHERE id = 'hsuzuki' AND display_name != ''`))[0]!.n);
+    expect(await personal()).toBeGreaterThan(0);
+    const approved = await rt.approvals.requests.approve(requestId, { name: 'foundation', role: 'approver' });
+    expect(approved.state).toBe('ran');
+    expect(await personal()).toBe(0); // personal data is gone, old versions too
     expect((await inject('POST', '/api/v1/users', { id: 'hsuzuki', role: 'viewer', display_name: 'x', password: GOOD }, admin)).statusCode).toBe(409);
   });
 
@@ -121,8 +133,9 @@ describe('accounts', () => {
     const history = (await inject('GET', '/api/v1/users/hsuzuki', undefined, admin)).statusCode;
     expect(history).toBe(404);
     const events = await rt.storage.query<{ action: string; actor: string; detail: string }>(sql`SELECT action, actor, detail FROM user_events WHERE user_id = 'hsuzuki' ORDER BY at`);
-    expect(events.map((e) => e.action)).toEqual(['created', 'signed_in', 'password_set', 'signed_in', 'disabled', 'enabled', 'signed_in', 'updated', 'deleted']);
+    expect(events.map((e) => e.action)).toEqual(['created', 'signed_in', 'password_set', 'signed_in', 'disabled', 'enabled', 'signed_in', 'updated', 'enabled', 'signed_in', 'disabled', 'deleted']);
     expect(events[0]!.actor).toBe('local-admin');
+    expect(events.at(-1)!.actor).toBe('foundation'); // the approver erased it
     const everything = JSON.stringify(events);
     expect(everything).not.toContain('argon2');
     expect(everything).not.toContain('Q8#lantern');

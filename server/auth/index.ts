@@ -8,7 +8,9 @@ import { SetupLink } from './setup.ts';
 import { UserDirectory } from './users.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
+import type { Requests } from '../approvals/index.ts';
 import { userRoutes } from './user-routes.ts';
+export { accountDeletion } from './account-deletion.ts';
 import { tokenRoutes } from './token-routes.ts';
 import { ApiTokens } from './api-tokens.ts';
 
@@ -40,10 +42,10 @@ export function openAccounts(options: { storage: Storage; settings: AccountsSett
 }
 
 /** The accounts capability's routes: sessions, the first-run setup, and the administrators' user management. */
-export async function accountRoutes(app: FastifyInstance, options: AccountsRuntime & { now: () => number; adminRanges: readonly string[] }): Promise<void> {
+export async function accountRoutes(app: FastifyInstance, options: AccountsRuntime & { now: () => number; adminRanges: readonly string[]; requests: Requests }): Promise<void> {
   const shared = { accounts: options.accounts, settings: options.settings, secure: options.secure };
   await app.register(sessionRoutes, shared);
   await app.register(setupRoutes, { ...shared, link: options.setupLink });
-  await app.register(userRoutes, { accounts: options.accounts, reviewAfterMs: options.settings.reviewUnusedAfterMs, now: options.now });
+  await app.register(userRoutes, { accounts: options.accounts, requests: options.requests, reviewAfterMs: options.settings.reviewUnusedAfterMs, now: options.now });
   await app.register(tokenRoutes, { tokens: options.tokens, users: options.accounts.users, adminRanges: options.adminRanges });
 }

@@ -43,6 +43,7 @@ export const UserView = Type.Object({
   last_login_at: Type.Union([Type.String(), Type.Null()]),
   password_set_at: Type.String(),
   review: Type.Boolean({ description: 'not signed in for longer than accounts.review_unused_after (item 15)' }),
+  deletion_request: Type.Union([Type.String(), Type.Null()], { description: 'the request that will erase it once approved (item 16)' }),
 });
 
 export const SessionView = Type.Object({

@@ -57,7 +57,9 @@ export async function sessionRoutes(fastify: FastifyInstance, options: SessionRo
 
   app.post('/api/v1/session', { config: { rateLimit: signInRate(settings) }, schema: { tags, summary: 'Sign in: sets an HttpOnly session cookie', body: SignInBody, response: { 200: SessionView } } }, async (request, reply) => {
     refuseForeignOrigin(request);
+    request.auditNote = { actor: request.body.id }; // a failed sign-in is recorded under the id it tried
     const { user, token, expiresAt } = await accounts.signIn(request.body.id, request.body.password, { address: request.ip, userAgent: request.headers['user-agent'] ?? '', lang: langOf(request) });
+    request.actor = { name: user.id, role: user.role, via: 'session' };
     return startSession(reply, options, user, { token, expiresAt });
   });
 

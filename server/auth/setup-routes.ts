@@ -21,6 +21,7 @@ export async function setupRoutes(fastify: FastifyInstance, options: SessionRout
 
   app.post('/api/v1/setup', { config: { rateLimit: signInRate(settings) }, schema: { tags, summary: 'Create the first administrator with the setup link’s token; signs them in', body: SetupBody, response: { 200: SessionView } } }, async (request, reply) => {
     refuseForeignOrigin(request);
+    request.auditNote = { actor: request.body.id, detail: 'first administrator, with the setup link' };
     if ((await accounts.users.count()) > 0) throw new AppError(409, 'already_set_up', 'an administrator exists already; sign in, or ask an administrator for an account', [{ field: 'token', reason: 'spent' }]);
     if (!link.accepts(request.body.token)) throw new AppError(403, 'invalid_setup_token', 'the setup link is wrong or has expired; restart Mimamori for a new one, or run `mimamori user add <id> --admin` on its host', [{ field: 'token', reason: 'wrong or expired' }]);
     const { token: _token, id, password, ...profile } = request.body;
@@ -28,6 +29,7 @@ export async function setupRoutes(fastify: FastifyInstance, options: SessionRout
     // The person chose this password themselves: no forced change.
     const user = await accounts.create(id, { ...profileOf(profile), displayName: profile.display_name }, 'admin', password, { name: 'setup-link', role: 'admin' }, { lang, mustChangePassword: false });
     link.spend();
+    request.actor = { name: user.id, role: user.role, via: 'session' };
     const session = await accounts.sessions.create(user.id, { address: request.ip, userAgent: request.headers['user-agent'] ?? '' });
     return startSession(reply, options, user, session);
   });

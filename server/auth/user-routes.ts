@@ -1,3 +1,4 @@
+import type { Requests } from '../approvals/index.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -40,10 +41,10 @@ export const profileOf = (b: { display_name?: string; family_name?: string; give
 const by = (actor: Actor) => ({ name: actor.name, role: actor.role });
 
 /** Accounts, for administrators: create, edit, disable, re-enable, delete, reset a password. */
-export async function userRoutes(fastify: FastifyInstance, options: { accounts: Accounts; reviewAfterMs: number; now: () => number }): Promise<void> {
+export async function userRoutes(fastify: FastifyInstance, options: { accounts: Accounts; requests: Requests; reviewAfterMs: number; now: () => number }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { accounts, reviewAfterMs, now } = options;
-  const view = (u: User) => userView(u, reviewAfterMs, now());
+  const { accounts, requests, reviewAfterMs, now } = options;
+  const view = (u: User) => ({ ...userView(u, reviewAfterMs, now()), deletion_request: requests.pending('account.delete', { id: u.id })?.id ?? null });
 
   /** Keeps at least one enabled administrator: Mimamori must stay administrable without the host. */
   const keepAnAdmin = async (id: string, change: string) => {
@@ -93,10 +94,23 @@ export async function userRoutes(fastify: FastifyInstance, options: { accounts: 
     return view(await accounts.resetPassword(request.params.id, request.body.password, by(actor), langOf(request)));
   });
 
-  app.delete('/api/v1/users/:id', { config: { access: 'admin' }, schema: { tags, summary: 'Delete: personal data blanked, the ID never reused, its sessions end (admin)', params: UserParams } }, async (request, reply) => {
+  app.delete('/api/v1/users/:id', {
+    config: { access: 'admin' },
+    schema: {
+      tags,
+      summary: 'Delete: disabled at once (its sessions end); its personal data is erased when someone else approves the request this answers (admin)',
+      params: UserParams,
+      querystring: Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'why, for the approver (default: the person left)' })) }, { additionalProperties: false }),
+      response: { 202: Type.Object({ user: UserView, request: Type.Object({ id: Type.String(), state: Type.String() }) }) },
+    },
+  }, async (request, reply) => {
     const actor = requireActor(request, 'admin');
-    await keepAnAdmin(request.params.id, 'deleted');
-    await accounts.remove(request.params.id, by(actor));
-    return reply.code(204).send();
+    const id = request.params.id;
+    await keepAnAdmin(id, 'deleted');
+    const user = (await accounts.users.get(id))?.enabled ? await accounts.setEnabled(id, false, by(actor)) : await accounts.users.get(id);
+    if (!user || user.deleted) throw new AppError(404, 'not_found', `no user ${id}`, [{ field: 'id', reason: 'not found' }]);
+    const asked = requests.pending('account.delete', { id }) ?? (await requests.create('account.delete', { id }, request.query.reason ?? 'the person left', by(actor)));
+    request.auditNote = { detail: `disabled; deletion waits for ${asked.id}` };
+    return reply.code(202).send({ user: view(user), request: { id: asked.id, state: asked.state } });
   });
 }

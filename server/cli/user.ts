@@ -85,9 +85,14 @@ export function userCommand(): Command {
     await call(`/api/v1/users/${encodeURIComponent(id)}/reset-password`, { method: 'POST', body: JSON.stringify({ password }) });
     process.stdout.write(`${id}: password reset; it must be changed at next sign-in\n`);
   });
-  user.command('delete').description('delete an account (personal data blanked; the ID is never reused)').argument('<id>').action(async (id: string) => {
-    await call(`/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE' });
-    process.stdout.write(`${id}: deleted\n`);
-  });
+  user
+    .command('delete')
+    .description('delete an account: disabled at once; its personal data is erased when someone else approves (mimamori request approve)')
+    .argument('<id>')
+    .option('--reason <text>', 'why, for the approver', 'the person left')
+    .action(async (id: string, o: { reason: string }) => {
+      const answer = (await call(`/api/v1/users/${encodeURIComponent(id)}?reason=${encodeURIComponent(o.reason)}`, { method: 'DELETE' })) as { request: { id: string } };
+      process.stdout.write(`${id}: disabled; deletion waits for approval: ${answer.request.id} (mimamori request approve ${answer.request.id}, by an approver or another administrator)\n`);
+    });
   return user;
 }

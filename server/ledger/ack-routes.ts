@@ -41,6 +41,8 @@ export async function ackRoutes(app: FastifyInstance, options: AckRouteOptions):
   });
 
   app.post('/ack/:number', { schema: { hide: true } }, async (request, reply) => {
+    // The audit trail records this under the mail's recipient, also when the link is refused.
+    request.auditNote = { actor: `mail:${(request.query as { r?: string }).r ?? '?'}`, detail: 'acknowledge link from a mail' };
     const { number, recipient, ticket } = verify(request);
     if (ticket.status === 'open') await options.ledger.acknowledge(number, { name: `mail:${recipient}`, role: 'operator' });
     const by = options.ledger.get(number).acknowledgedBy ?? '';

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { REPORT_FIELDS, ROOT_CAUSES, SECURITY_FIELDS, STATUSES, TICKET_TYPES, WARRANTY } from './model.ts';
 
-const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const literals = <const T extends string[]>(values: readonly [...T]) => Type.Enum(values);
 const Text = (max = 10_000) => Type.String({ minLength: 1, maxLength: max });
 
 export const TicketParams = Type.Object({ number: Type.String({ pattern: '^[A-Z]+-\\d{4}-\\d+$' }) });

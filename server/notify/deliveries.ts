@@ -3,7 +3,7 @@ import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql, ts } from '../storage/sql.ts';
 import { DeliveryError, type Channel, type ChannelKind, type Message, type Recipient } from './types.ts';
 
-export type Purpose = 'alert' | 'escalation' | 'workaround' | 'suppressed';
+export type Purpose = 'alert' | 'escalation' | 'workaround' | 'suppressed' | 'account-review';
 
 export interface Outgoing {
   purpose: Purpose;

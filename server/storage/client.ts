@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
@@ -20,6 +21,8 @@ export interface Storage {
   loadSegment(table: string, file: string, token: string): Promise<void>;
   /** Small inserts of JS rows (bookkeeping, not the telemetry hot path). */
   insertRows(table: string, rows: object[], token: string): Promise<void>;
+  /** Writes a query's rows to a file in the given format, written by ClickHouse itself (no row objects in JavaScript). */
+  exportTo(q: Sql, file: string, format: 'CSVWithNames' | 'Parquet'): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -109,6 +112,21 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     async insertRows(table, rows, token) {
       if (rows.length === 0) return;
       await client.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: token } });
+    },
+    async exportTo(q, file, format) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (remote) {
+        // A server writes on its own disk: stream the formatted rows here instead.
+        const result = await client.exec({ query: `${q.text} FORMAT ${format}`, query_params: q.params, clickhouse_settings: { output_format_parquet_string_as_string: 1 } });
+        await pipeline(result.stream, fs.createWriteStream(file, { mode: 0o600 }));
+        return;
+      }
+      await client.command({
+        query: `INSERT INTO FUNCTION file({file:String}, '${format}') ${q.text}`,
+        query_params: { ...q.params, file },
+        clickhouse_settings: { insert_deduplication_token: '', engine_file_truncate_on_insert: 1, output_format_parquet_string_as_string: 1 },
+      });
+      fs.chmodSync(file, 0o600);
     },
     async ping() {
       try {

@@ -16,11 +16,11 @@ export interface WriterOptions {
 }
 
 /** What the writer reports, so metrics and logs stay outside it. */
-export interface WriterEvents {
-  loaded(table: TelemetryTable, rows: number, bytes: number, seconds: number): void;
-  retrying(table: TelemetryTable, error: Error, delayMs: number): void;
+export interface WriterEvents<T extends string = TelemetryTable> {
+  loaded(table: T, rows: number, bytes: number, seconds: number): void;
+  retrying(table: T, error: Error, delayMs: number): void;
   /** One request's rows the database refused, moved to wal/<kind>/failed/. */
-  setAside(table: TelemetryTable, info: { file: string; rows: number; token: string; reason: string }): void;
+  setAside(table: T, info: { file: string; rows: number; token: string; reason: string }): void;
 }
 
 /** What the server's accepting side writes with each request, so a refusal names its sender. */
@@ -28,8 +28,8 @@ export interface RequestMeta {
   token: string;
 }
 
-interface TableState {
-  table: TelemetryTable;
+interface TableState<T extends string> {
+  table: T;
   wal: WriteAheadLog;
   ready: Segment[];
   running: Promise<void> | undefined;
@@ -56,27 +56,27 @@ const SPLIT_SUFFIX = '.split';
  * request (each request's bytes are a commit record of their own): only the
  * refused requests are set aside, every other client's rows are stored.
  */
-export class BatchedWriter {
+export class BatchedWriter<T extends string = TelemetryTable> {
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
     private readonly storage: Storage,
-    private readonly tables: Map<TelemetryTable, TableState>,
+    private readonly tables: Map<T, TableState<T>>,
     private readonly options: WriterOptions,
-    private readonly events: WriterEvents,
+    private readonly events: WriterEvents<T>,
   ) {
     this.timer = setInterval(() => this.pumpAll(false), Math.max(10, options.flushIntervalMs / 2));
     this.timer.unref();
   }
 
-  /** Opens the logs under <dataDir>/wal and loads whatever a previous process left unloaded. */
-  static async open(storage: Storage, dataDir: string, options: WriterOptions, events: WriterEvents): Promise<BatchedWriter> {
-    const tables = new Map<TelemetryTable, TableState>();
-    for (const table of TELEMETRY_TABLES) {
+  /** Opens the logs under <dataDir>/wal and loads whatever a previous process left unloaded (each table loads into `<table>_ingest`). */
+  static async open<T extends string = TelemetryTable>(storage: Storage, dataDir: string, options: WriterOptions, events: WriterEvents<T>, names: readonly T[] = TELEMETRY_TABLES as unknown as readonly T[]): Promise<BatchedWriter<T>> {
+    const tables = new Map<T, TableState<T>>();
+    for (const table of names) {
       const { wal, leftovers } = await WriteAheadLog.open(path.join(dataDir, 'wal', table));
       tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0, progressAt: Date.now() });
     }
-    const writer = new BatchedWriter(storage, tables, options, events);
+    const writer = new BatchedWriter<T>(storage, tables, options, events);
     // Replay now; if the database refuses for the moment the rows stay in the
     // log and the timer keeps retrying (the failure was reported as `retrying`).
     await writer.flush().catch(() => undefined);
@@ -84,14 +84,14 @@ export class BatchedWriter {
   }
 
   /** Durably accepts one request's NDJSON (key: its Idempotency-Key, or ''); it reaches ClickHouse within about one flush interval. */
-  async write(table: TelemetryTable, ndjson: Buffer, rows: number, key: string, meta?: RequestMeta): Promise<void> {
+  async write(table: T, ndjson: Buffer, rows: number, key: string, meta?: RequestMeta): Promise<void> {
     const state = this.tables.get(table)!;
     await state.wal.append(ndjson, rows, key, meta);
     if (state.wal.pendingRows >= this.options.flushRows) void this.pump(state, false);
   }
 
   /** Bytes accepted but not yet in ClickHouse, for back-pressure and /metrics. */
-  pendingBytes(table?: TelemetryTable): number {
+  pendingBytes(table?: T): number {
     let total = 0;
     for (const state of this.tables.values()) {
       if (table && state.table !== table) continue;
@@ -105,7 +105,7 @@ export class BatchedWriter {
    * long the loader has gone without progress while rows wait (0 when
    * nothing waits). Readiness and the stalled-writer alert read this.
    */
-  lag(table?: TelemetryTable, now = Date.now()): { oldestMs: number; stalledMs: number } {
+  lag(table?: T, now = Date.now()): { oldestMs: number; stalledMs: number } {
     let oldestMs = 0;
     let stalledMs = 0;
     for (const state of this.tables.values()) {
@@ -137,7 +137,7 @@ export class BatchedWriter {
     for (const state of this.tables.values()) void this.pump(state, force);
   }
 
-  private async pump(state: TableState, force: boolean): Promise<void> {
+  private async pump(state: TableState<T>, force: boolean): Promise<void> {
     if (state.running) {
       if (!force) return;
       // A forced flush waits for the pass in progress, then runs its own.
@@ -153,7 +153,7 @@ export class BatchedWriter {
   }
 
   /** Loads closed segments, rolls the current one when it is due, loads that too. */
-  private async pumpOnce(state: TableState, force: boolean): Promise<void> {
+  private async pumpOnce(state: TableState<T>, force: boolean): Promise<void> {
     try {
       await this.drain(state);
       const due = force || state.wal.ageMs >= this.options.flushIntervalMs || state.wal.pendingRows >= this.options.flushRows;
@@ -168,7 +168,7 @@ export class BatchedWriter {
     }
   }
 
-  private async drain(state: TableState): Promise<void> {
+  private async drain(state: TableState<T>): Promise<void> {
     while (state.ready.length > 0 && Date.now() >= state.retryAt) {
       const segment = state.ready[0]!;
       const started = performance.now();
@@ -184,7 +184,7 @@ export class BatchedWriter {
   }
 
   /** The fast path: the whole segment in one insert. False when its data is refused (it is then split); throws when worth retrying. */
-  private async loadWhole(state: TableState, segment: Segment): Promise<boolean> {
+  private async loadWhole(state: TableState<T>, segment: Segment): Promise<boolean> {
     try {
       await this.storage.loadSegment(state.table, segment.dataPath, `${state.table}-${segment.id}`);
     } catch (error) {
@@ -205,7 +205,7 @@ export class BatchedWriter {
    * other requests of the segment load (so it is this request's bytes, not
    * the database); otherwise, and for transient errors, it throws to retry.
    */
-  private async loadRequestByRequest(state: TableState, segment: Segment): Promise<void> {
+  private async loadRequestByRequest(state: TableState<T>, segment: Segment): Promise<void> {
     const file = await fsp.open(segment.dataPath, 'r');
     const unexplained: { index: number; commit: CommitRecord; data: Buffer; error: unknown }[] = [];
     let loadedAny = false;
@@ -236,7 +236,7 @@ export class BatchedWriter {
     for (const u of unexplained) await this.setAside(state, segment, u.index, u.commit, u.data, u.error);
   }
 
-  private async setAside(state: TableState, segment: Segment, index: number, commit: CommitRecord, data: Buffer, error: unknown): Promise<void> {
+  private async setAside(state: TableState<T>, segment: Segment, index: number, commit: CommitRecord, data: Buffer, error: unknown): Promise<void> {
     const token = (commit.meta as RequestMeta | undefined)?.token ?? '';
     const reason = describeLoadError(error);
     const file = await setAside(
@@ -260,7 +260,7 @@ export class BatchedWriter {
   }
 
   /** Idempotency keys of loaded requests, so a client's retry is answered without storing twice. */
-  private async recordKeys(table: TelemetryTable, commits: readonly CommitRecord[], token: string): Promise<void> {
+  private async recordKeys(table: T, commits: readonly CommitRecord[], token: string): Promise<void> {
     const keys = commits.filter((c) => c.key !== '').map((c) => ({ key: c.key, kind: table, rows: c.rows, received_at: dateTimeText(c.at) }));
     await this.storage.insertRows('ingest_batches', keys, token);
   }

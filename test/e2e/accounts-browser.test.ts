@@ -202,9 +202,18 @@ describe('accounts in a real browser', () => {
     await reset.locator('button[type="submit"]').click();
     await row.getByText('パスワード変更待ち').waitFor({ timeout: 5000 });
 
+    // Deleting: disabled at once, erased when someone else approves (item 16).
     await row.getByRole('button', { name: '削除' }).click();
     await users.locator('[data-testid="confirm-delete"]').click();
-    await row.waitFor({ state: 'detached', timeout: 5000 });
+    await row.locator('[data-testid="deletion-pending"]').waitFor({ timeout: 5000 });
+    expect(await row.locator('[data-testid="status"]').innerText()).toBe('無効');
+    const pending = await server.get<{ requests: { id: string; operation: string; state: string }[] }>('/api/v1/requests');
+    const deletion = pending.requests.find((r) => r.operation === 'account.delete' && r.state === 'pending')!;
+    const approved = await fetch(`${server.url}/api/v1/requests/${deletion.id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}` } });
+    expect(((await approved.json()) as { state: string }).state).toBe('ran');
+    await adminPage.reload();
+    await users.locator('[data-user="yamada"]').waitFor({ timeout: 5000 });
+    expect(await row.count()).toBe(0);
   });
 
   it('shows the lockout with the time to try again', async () => {

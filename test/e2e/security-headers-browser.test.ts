@@ -102,6 +102,9 @@ describe('security headers and the Content-Security-Policy in a real browser', (
     ['/targets/production/portal-top', '.uplot canvas'],
     ['/tokens', '[data-testid="tokens"]'],
     ['/users', '[data-testid="users"] [data-user]'],
+    ['/audit', '[data-testid="audit"] [data-seq]'],
+    ['/requests', '[data-testid="requests"]'],
+    ['/handovers', '[data-testid="handovers"]'],
   ];
   it.each(PAGES)('%s draws without a single CSP violation and carries the security headers', async (url, ready) => {
     const { headers, violations, console } = await visit(url, ready);

@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import type { SessionView } from '../../../server/auth/schemas.ts';
 import { ApiError, credentials, del, get, post } from './api.ts';
 import { setLang } from './i18n.svelte.ts';
+import { reaches, type RoleName } from './roles.ts';
 
 export type SessionAnswer = Static<typeof SessionView>;
 export type SessionUser = SessionAnswer['user'];
@@ -16,6 +17,11 @@ export class Session {
   /** False until the server first said whether this browser is signed in. */
   known = $state(false);
   readonly isAdmin = $derived(this.user?.role === 'admin');
+
+  /** Whether the signed-in person's role reaches `minimum`: what pages and links to offer (the server checks again on every call). */
+  may(minimum: RoleName): boolean {
+    return reaches(this.user?.role, minimum);
+  }
 
   /** Asks the server who the cookie belongs to: false when nobody (`user: null`, or 401). */
   async refresh(): Promise<boolean> {

@@ -2,8 +2,7 @@
 import type { CreateTokenBody as CreateBody, TokenView } from '../../../../server/auth/schemas.ts';
 
 export type TokenKind = 'personal' | 'display' | 'ingest';
-export type RoleName = 'viewer' | 'operator' | 'approver' | 'admin';
-export const ROLES: readonly RoleName[] = ['viewer', 'operator', 'approver', 'admin'];
+export { ROLES, type RoleName } from '../../lib/roles.ts';
 
 /** A token as listed: never its secret. `role` is empty for display and ingest tokens. */
 export type TokenRow = Omit<TokenView, 'kind'> & { kind: TokenKind };

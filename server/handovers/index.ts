@@ -1,0 +1,2 @@
+export { HandoverLedger, type Handover } from './ledger.ts';
+export { handoverRoutes } from './routes.ts';
