@@ -13,7 +13,8 @@ import { percentile } from './stats.ts';
 
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
 const READS = Number(process.env.BENCH_READS ?? 1000);
-const PASSWORD = 'V!olet-Harb0ur-91';
+const INITIAL = 'V!olet-Harb0ur-91';
+const PASSWORD = 'Q8#lantern-Moss-2';
 
 async function main() {
   const dataDir = tempDir('mimamori-bench-auth-');
@@ -34,8 +35,12 @@ async function main() {
       req.end(body ? JSON.stringify(body) : undefined);
     });
   try {
-    const created = await request('POST', '/api/v1/users', { authorization: `Bearer ${adminKey}` }, { id: 'bench-user', role: 'operator', display_name: 'Bench', password: PASSWORD });
+    const created = await request('POST', '/api/v1/users', { authorization: `Bearer ${adminKey}` }, { id: 'bench-user', role: 'operator', display_name: 'Bench', password: INITIAL });
     if (created.status !== 201) throw new Error(`creating the user: ${created.status} ${created.body}`);
+    // An account made by an administrator changes its initial password first (issue 11).
+    const first = await request('POST', '/api/v1/session', {}, { id: 'bench-user', password: INITIAL });
+    const changed = await request('POST', '/api/v1/session/password', { cookie: String(first.headers['set-cookie']).split(';')[0]!, 'x-csrf-token': JSON.parse(first.body).csrf_token }, { current_password: INITIAL, password: PASSWORD });
+    if (changed.status !== 200) throw new Error(`changing the initial password: ${changed.status} ${changed.body}`);
     const signInMs: number[] = [];
     let cookie = '';
     for (let i = 0; i < SIGN_INS; i++) {

@@ -71,9 +71,15 @@ async function main() {
   );
   const ackedSeconds = (performance.now() - began) / 1000;
   const range = `from=${start - 60_000}&to=${Date.now() + 60_000}`;
+  // Reads need a role since issue 12: the local admin key. A refusal stops the bench rather than ending the wait early.
+  const read = async (query: string) => {
+    const res = await fetch(`${server.url}/api/v1/logs?${query}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    if (!res.ok) throw new Error(`GET /api/v1/logs: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { total: number }).total;
+  };
   let stored = 0;
   while (stored < TOTAL) {
-    stored = ((await (await fetch(`${server.url}/api/v1/logs?${range}&limit=0`)).json()) as { total: number }).total;
+    stored = await read(`${range}&limit=0`);
     if (stored < TOTAL) await new Promise((r) => setTimeout(r, 20));
   }
   const storedSeconds = (performance.now() - began) / 1000;
@@ -83,9 +89,9 @@ async function main() {
 
   let errors = 0;
   const query = await timeRequests(50, async () => {
-    errors = ((await (await fetch(`${server.url}/api/v1/logs?level=error&${range}&limit=0`)).json()) as { total: number }).total;
+    errors = await read(`level=error&${range}&limit=0`);
   });
-  const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+  const metricsText = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text();
   const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
   server.child.kill('SIGTERM');
   await waitForExit(server.child);

@@ -4,6 +4,7 @@
 // series at a 1-minute step and a 30-day series at a 1-hour step.
 import http from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
 import { openRuntime } from '../server/runtime.ts';
 import { parseConfigText } from '../server/config/load.ts';
 import { sql, ts, typed } from '../server/storage/sql.ts';
@@ -41,9 +42,10 @@ async function main() {
   const port = await freePort();
   await runtime.app.listen({ host: '127.0.0.1', port });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(); // reads need a role (issue 12)
   const get = (path: string) =>
     new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${adminKey}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

@@ -59,7 +59,7 @@ async function main() {
   while (stored < events) {
     await new Promise((r) => setTimeout(r, 250));
     peak = Math.max(peak, peakRssMiB(agent.pid!));
-    const answer = (await (await fetch(`${server.url}/api/v1/logs?service=bench&environment=staging&from=0&limit=0`)).json()) as { total?: number };
+    const answer = (await (await fetch(`${server.url}/api/v1/logs?service=bench&environment=staging&from=0&limit=0`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { total?: number };
     if (typeof answer.total !== 'number') throw new Error(`read API answered ${JSON.stringify(answer)}`);
     stored = answer.total;
     if (agent.exitCode !== null) throw new Error(`agent exited with ${agent.exitCode}`);

@@ -4,6 +4,7 @@
 // wall document (GET /api/v1/wall) and its size. BENCH_DAYS shortens the seed.
 import http from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
 import { openRuntime } from '../server/runtime.ts';
 import { parseConfigText } from '../server/config/load.ts';
 import { liveRoutes } from '../server/live/index.ts';
@@ -68,9 +69,10 @@ async function main() {
   const port = await freePort();
   await runtime.app.listen({ host: '127.0.0.1', port });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(); // reads need a role (issue 12)
   const get = (path: string) =>
     new Promise<Buffer>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${adminKey}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode}: ${Buffer.concat(chunks)}`))));

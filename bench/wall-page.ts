@@ -40,10 +40,16 @@ async function main() {
   for (let i = 0; i < probes.length; i += 20_000) await post('probes', probes.slice(i, i + 20_000));
   await post('metrics', Array.from({ length: HOSTS * 60 }, (_, k) => ({ timestamp: now - (k % 60) * 60_000, environment: 'production', host: `host-${Math.floor(k / 60)}`, name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 20 + (k % 70) })));
   await new Promise((r) => setTimeout(r, 2000)); // rows loaded into ClickHouse
+  // The wall opens on a display token, as a kiosk does (issue 12): exchanged once for a cookie.
+  const made = await fetch(`${server.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'display', name: 'bench wall' }) });
+  const display = ((await made.json()) as { token: string }).token;
   const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-bench-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 } });
   const samples: number[] = [];
   let fits = false;
   try {
+    const opened = await context.newPage();
+    await opened.goto(`${server.url}/wall?token=${display}`);
+    await opened.close();
     for (let load = 0; load <= LOADS; load++) {
       const page = await context.newPage();
       const started = Date.now();

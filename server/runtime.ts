@@ -83,6 +83,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const handovers = await HandoverLedger.open(storage, now);
   const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
+  accounts.accounts.sessions.start();
+  accounts.tokens.start();
   approvals.operations.register(accountDeletion(accounts.accounts));
   approvals.start();
   const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
@@ -104,6 +106,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await app.close();
       approvals.stop();
       review.stop();
+      accounts.accounts.sessions.stop();
+      accounts.tokens.stop();
       await alerting.stop();
       await writer.close();
       await trail.close();

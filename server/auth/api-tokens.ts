@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import { atLeast, type Role } from './config.ts';
+import { FreshCache } from './fresh-cache.ts';
 
 export type TokenKind = 'personal' | 'display' | 'ingest';
 
@@ -31,8 +32,10 @@ export interface TokenGrant {
 const PREFIX: Record<TokenKind, string> = { personal: 'mimp', display: 'mimd', ingest: 'mimi' };
 const KIND_OF = Object.fromEntries(Object.entries(PREFIX).map(([k, p]) => [p, k as TokenKind]));
 const FORMAT = /^(mimp|mimd|mimi)_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{32,64})$/;
-/** A token's validity is re-read at most this often per instance (a revocation reaches every instance within it). */
+/** What an instance read of a token is used at most this long (a revocation reaches every instance within it). */
 const CHECK_MS = 1000;
+/** Tokens used within this long are kept fresh in the background; a wall or an agent uses its token every few seconds. */
+const ACTIVE_MS = 15 * 60_000;
 /** Last use is written at most this often per token. */
 const TOUCH_MS = 60_000;
 
@@ -50,13 +53,24 @@ export function tokenKind(bearer: string): TokenKind | undefined {
  * deleted owner, no token; lower role, lower token.
  */
 export class ApiTokens {
-  private readonly cache = new Map<string, { grant: TokenGrant | undefined; checkedAt: number; hash: string }>();
+  private readonly cache: FreshCache<{ grant: TokenGrant; hash: string }>;
   private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly storage: Storage,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.cache = new FreshCache({ maxAgeMs: CHECK_MS, activeMs: ACTIVE_MS, maxEntries: 100_000, loadMany: (ids) => this.loadMany(ids), now });
+  }
+
+  /** Keeps the tokens in use fresh in the background (stop() before the store closes). */
+  start(): void {
+    this.cache.start();
+  }
+
+  stop(): void {
+    this.cache.stop();
+  }
 
   /** Creates a token and returns it in full, the only time it is shown. */
   async create(kind: TokenKind, name: string, owner: string, role: Role | '', createdBy: string): Promise<{ token: string; info: TokenInfo }> {
@@ -73,18 +87,14 @@ export class ApiTokens {
     if (!parts) return undefined;
     const [, prefix, id, secret] = parts;
     const at = this.now();
-    let entry = this.cache.get(id!);
-    if (!entry || at - entry.checkedAt >= CHECK_MS) {
-      entry = { ...(await this.load(id!)), checkedAt: at };
-      this.cache.set(id!, entry);
-    }
-    const grant = entry.grant;
-    if (!grant || PREFIX[grant.kind] !== prefix || !sameHash(entry.hash, hashOf(secret!))) return undefined;
+    const entry = await this.cache.get(id!);
+    if (!entry || PREFIX[entry.grant.kind] !== prefix || !sameHash(entry.hash, hashOf(secret!))) return undefined;
     if (at - (this.touched.get(id!) ?? 0) >= TOUCH_MS) {
       this.touched.set(id!, at);
-      await this.storage.insertRows('token_uses', [{ id, last_used_at: dateTimeText(at), address }], `token-use-${randomUUID()}`);
+      // Off the request's path: last use is for people reviewing tokens, a minute late is fine.
+      void this.storage.insertRows('token_uses', [{ id, last_used_at: dateTimeText(at), address }], `token-use-${randomUUID()}`).catch(() => undefined);
     }
-    return grant;
+    return entry.grant;
   }
 
   async list(filter: { owner?: string } = {}): Promise<TokenInfo[]> {
@@ -107,20 +117,25 @@ export class ApiTokens {
     this.cache.delete(id);
   }
 
-  private async load(id: string): Promise<{ grant: TokenGrant | undefined; hash: string }> {
-    const [row] = await this.storage.query<{ kind: TokenKind; name: string; owner: string; role: Role | ''; secret_hash: string; revoked: number; owner_role: string; owner_ok: number }>(sql`
-      SELECT kind, name, owner, t.role AS role, secret_hash, (SELECT count() FROM token_revocations WHERE id = ${id}) AS revoked,
-        u.role AS owner_role, (u.enabled AND NOT u.deleted) AS owner_ok
-      FROM (SELECT * FROM api_tokens FINAL WHERE id = ${id}) AS t
-      LEFT JOIN (SELECT * FROM users FINAL WHERE id IN (SELECT owner FROM api_tokens WHERE id = ${id})) AS u ON u.id = t.owner`);
-    if (!row || Number(row.revoked) > 0) return { grant: undefined, hash: '' };
-    let role = row.role;
-    if (row.kind === 'personal') {
-      if (!Number(row.owner_ok)) return { grant: undefined, hash: '' };
-      const ownerRole = row.owner_role as Role;
-      if (role && !atLeast(ownerRole, role)) role = ownerRole;
+  /** The usable tokens among `ids`: not revoked; a personal one's owner still enabled (its role capped by the owner's). */
+  private async loadMany(ids: string[]): Promise<Map<string, { grant: TokenGrant; hash: string }>> {
+    const rows = await this.storage.query<{ id: string; kind: TokenKind; name: string; owner: string; role: Role | ''; secret_hash: string; revoked: number; owner_role: string; owner_ok: number }>(sql`
+      SELECT t.id AS id, kind, name, owner, t.role AS role, secret_hash, r.n AS revoked, u.role AS owner_role, (u.enabled AND NOT u.deleted) AS owner_ok
+      FROM (SELECT * FROM api_tokens FINAL WHERE id IN ${ids}) AS t
+      LEFT JOIN (SELECT * FROM users FINAL WHERE id IN (SELECT owner FROM api_tokens WHERE id IN ${ids})) AS u ON u.id = t.owner
+      LEFT JOIN (SELECT id, count() AS n FROM token_revocations WHERE id IN ${ids} GROUP BY id) AS r ON r.id = t.id`);
+    const found = new Map<string, { grant: TokenGrant; hash: string }>();
+    for (const row of rows) {
+      if (Number(row.revoked) > 0) continue;
+      let role = row.role;
+      if (row.kind === 'personal') {
+        if (!Number(row.owner_ok)) continue;
+        const ownerRole = row.owner_role as Role;
+        if (role && !atLeast(ownerRole, role)) role = ownerRole;
+      }
+      found.set(row.id, { grant: { id: row.id, kind: row.kind, name: row.name, owner: row.owner, role }, hash: row.secret_hash });
     }
-    return { grant: { id, kind: row.kind, name: row.name, owner: row.owner, role }, hash: row.secret_hash };
+    return found;
   }
 }
 
