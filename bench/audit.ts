@@ -4,6 +4,7 @@
 // before), the write-ahead log's fsync, the head file. Measured in process
 // against the real engine at a steady 200 changes/s, then as a burst; then
 // the table is filled to 1,000,000 chained entries and verified.
+import fs from 'node:fs';
 import { openStorage } from '../server/storage/client.ts';
 import { sql } from '../server/storage/sql.ts';
 import { AuditTrail, verifyChain, type AuditFields } from '../server/audit/index.ts';
@@ -89,6 +90,7 @@ async function main() {
   } finally {
     await trail.close();
     await storage.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

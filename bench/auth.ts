@@ -99,6 +99,7 @@ async function main() {
     agent.destroy();
     server.child.kill('SIGTERM');
     await waitForExit(server.child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
