@@ -49,6 +49,8 @@ describe('FreshCache', () => {
     expect(await cache.get('a')).toBe('A2');
     expect(await cache.get('b')).toBeUndefined();
     expect(reads).toHaveLength(3);
+    tick(600);
+    expect(await cache.refresh()).toBe(1); // 'a' only: 'b' is gone, and a value that is not there is not re-read
     tick(10_001); // unused past activeMs: not refreshed any more
     expect(await cache.refresh()).toBe(0);
   });

@@ -59,7 +59,9 @@ export class FreshCache<V> {
       const at = this.options.now();
       const due: string[] = [];
       for (const [key, e] of this.entries) {
-        if (at - e.usedAt < this.options.activeMs && at - e.checkedAt >= this.options.maxAgeMs / 2) due.push(key);
+        // Only what holds a value: an unknown or ended credential does not come back by itself, and
+        // refreshing random cookies a client sprays would cost a query for nothing.
+        if (e.value !== undefined && at - e.usedAt < this.options.activeMs && at - e.checkedAt >= this.options.maxAgeMs / 2) due.push(key);
       }
       for (let i = 0; i < due.length; i += 1000) {
         const keys = due.slice(i, i + 1000);
