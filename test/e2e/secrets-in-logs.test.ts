@@ -35,8 +35,16 @@ describe('secrets never reach the logs', () => {
     const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     const localIngest = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
     const setupToken = fs.readFileSync(path.join(dataDir, 'setup-link'), 'utf8').trim().split('#')[1]!;
+    // Each call is bounded and named: a request that never answers fails here, with what the server printed.
     const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${server.url}${url}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${server.url}${url}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      }).catch((error: Error) => {
+        throw new Error(`${method} ${url}: ${error.message}\n${server.output().slice(-4000)}`);
+      });
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const used: string[] = [...Object.values(secrets), 'SMTP-PASSWORD-0123456789', 'WEBHOOK-URL-PASSWORD-01234', adminKey, localIngest, setupToken];
     try {
@@ -54,7 +62,7 @@ describe('secrets never reach the logs', () => {
       const [personal, display, issuedIngest] = used.slice(-3) as [string, string, string];
       await call('GET', '/api/v1/logs', undefined, bearer(personal));
       await call('GET', '/api/v1/wall', undefined, bearer(display));
-      await fetch(`${server.url}/wall?token=${display}`, { redirect: 'manual' });
+      await fetch(`${server.url}/wall?token=${display}`, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
       await call('GET', '/api/v1/logs', undefined, bearer(`${personal}x`)); // a wrong one
       await call('POST', '/api/v1/tickets', { type: 'inquiry', environment: 'production', title: 't' }, bearer(secrets.MIMAMORI_KEY_OPERATOR));
       const probe = [{ timestamp: Date.now(), environment: 'production', target: 'portal', ok: true, total_ms: 6500 }];
@@ -64,7 +72,10 @@ describe('secrets never reach the logs', () => {
       await sleep(3000); // the slow probe's alert: mail and webhook fail against a closed port, and are logged
     } finally {
       server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await waitForExit(server.child).catch((error: Error) => {
+        server.child.kill('SIGKILL');
+        throw new Error(`${error.message}\n${server.output().slice(-4000)}`);
+      });
     }
     const logFile = fs.readFileSync(path.join(dataDir, 'logs', 'mimamori.log'), 'utf8');
     expect(logFile).toMatch(/notification failed/); // the failures that could have carried a URL were logged
@@ -73,5 +84,5 @@ describe('secrets never reach the logs', () => {
       expect(logFile.includes(secret), `log file holds ${secret.slice(0, 12)}…`).toBe(false);
       expect(console.includes(secret), `console holds ${secret.slice(0, 12)}…`).toBe(false);
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -44,7 +44,8 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${out}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) {
+      // Bounded, so a server that accepts but never answers cannot outlast the deadline.
+      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) {
         const dataDir = path.resolve(ROOT, env.MIMAMORI_DATA ?? './data');
         const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
         const get = async <T,>(pathAndQuery: string) => (await (await fetch(`${url}${pathAndQuery}`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as T;
@@ -59,7 +60,14 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
   throw new Error(`server did not become ready in ${timeoutMs} ms: ${out}`);
 }
 
-export function waitForExit(child: ChildProcess): Promise<number | null> {
+/** The exit code; fails (naming the process) past `timeoutMs`, beyond the server's own 30 s forced stop. */
+export function waitForExit(child: ChildProcess, timeoutMs = 40_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
 }
