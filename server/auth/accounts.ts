@@ -37,8 +37,8 @@ export class Accounts {
   ) {}
 
   /** Refuses a password that breaks the policy, naming every rule it breaks (400 password_policy). */
-  checkPolicy(password: string, owner: Profile & { id: string }, lang: Lang): void {
-    const problems = checkPassword(password, owner, { organisationNames: this.settings.organisationNames, minScore: this.settings.passwordMinScore });
+  async checkPolicy(password: string, owner: Profile & { id: string }, lang: Lang): Promise<void> {
+    const problems = await checkPassword(password, owner, { organisationNames: this.settings.organisationNames, minScore: this.settings.passwordMinScore });
     if (problems.length === 0) return;
     throw badRequest('password_policy', problems.map((p) => p.message[lang]).join(lang === 'ja' ? '。' : '. '), problems.map((p) => ({ field: 'password', code: p.code, reason: p.message[lang], ...(p.name ? { name: p.name } : {}) })));
   }
@@ -46,7 +46,7 @@ export class Accounts {
   async create(id: string, profile: Profile, role: Role, password: string, by: ChangeBy, options: { lang: Lang; mustChangePassword: boolean }): Promise<User> {
     const existing = await this.users.get(id);
     if (existing) throw new AppError(409, 'user_exists', existing.deleted ? `the user ID ${id} belonged to a deleted account and is not reused` : `a user ${id} exists already`, [{ field: 'id', reason: 'taken' }]);
-    this.checkPolicy(password, { id, ...profile }, options.lang);
+    await this.checkPolicy(password, { id, ...profile }, options.lang);
     const at = this.now();
     const user: User = {
       id, ...blankProfile(), ...(defined(profile) as Required<Profile>), language: profile.language ?? 'ja', role, enabled: true, deleted: false,
@@ -80,7 +80,7 @@ export class Accounts {
   /** An administrator sets an initial password: it must be changed at the next sign-in. */
   async resetPassword(id: string, password: string, by: ChangeBy, lang: Lang): Promise<User> {
     const user = await this.existing(id);
-    this.checkPolicy(password, user, lang);
+    await this.checkPolicy(password, user, lang);
     const next = { ...user, passwordHash: await hashPassword(password), passwordSetAt: this.now(), mustChangePassword: true };
     await this.users.save(next, 'password_reset', by);
     await this.sessions.endAllFor(id, 'password_reset');
@@ -92,7 +92,7 @@ export class Accounts {
     const user = await this.existing(id);
     if (!(await verifyPassword(user.passwordHash, current))) throw new AppError(403, 'wrong_password', lang === 'ja' ? '現在のパスワードが違います' : 'The current password is wrong', [{ field: 'current_password', reason: 'wrong' }]);
     if (current === password) throw badRequest('password_policy', lang === 'ja' ? '新しいパスワードは現在のものと変えてください' : 'Choose a password different from the current one', [{ field: 'password', code: 'unchanged', reason: 'same as the current password' }]);
-    this.checkPolicy(password, user, lang);
+    await this.checkPolicy(password, user, lang);
     const next = { ...user, passwordHash: await hashPassword(password), passwordSetAt: this.now(), mustChangePassword: false };
     await this.users.save(next, 'password_set', { name: id, role: user.role });
     await this.sessions.endAllFor(id, 'password_changed');

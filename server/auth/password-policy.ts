@@ -1,7 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
-import * as ja from '@zxcvbn-ts/language-ja';
+import { guessabilityScore } from './guessability.ts';
 import { romajiVariants } from './romaji.ts';
 
 // The password policy of seed item 14, exactly: at least 8 characters; at
@@ -43,17 +40,6 @@ const MESSAGES: Record<PolicyCode, (arg: string) => { ja: string; en: string }> 
   guessable: () => ({ ja: '推測されやすいパスワードです（よく使われる語、人名、キーボード配列、日付など）', en: 'This password is easy to guess (common words, names, keyboard patterns, dates)' }),
 };
 
-let checker: ZxcvbnFactory | undefined;
-/** Built on first use (about 200 ms): dictionaries are large. */
-function guessability(): ZxcvbnFactory {
-  if (checker) return checker;
-  const dictionary: Record<string, string[]> = { ...(common.dictionary as Record<string, string[]>) };
-  for (const [name, words] of Object.entries(en.dictionary)) dictionary[`en-${name}`] = words as string[];
-  for (const [name, words] of Object.entries(ja.dictionary)) dictionary[`ja-${name}`] = words as string[];
-  checker = new ZxcvbnFactory({ dictionary, graphs: common.adjacencyGraphs, translations: en.translations });
-  return checker;
-}
-
 /** Case- and width-insensitive, without spaces: "Ｓａｔｏ Ken" and "satoken" compare equal. */
 const fold = (text: string) => text.normalize('NFKC').toLowerCase().replace(/[\s\u3000._-]+/g, '');
 /** Words short enough to appear by chance are not checked: 3+ letters in Latin script, 2+ otherwise (kanji names). */
@@ -67,7 +53,7 @@ function nameWords(owner: PasswordOwner): string[] {
 }
 
 /** Every rule the password breaks (empty when it may be used). */
-export function checkPassword(password: string, owner: PasswordOwner, options: { organisationNames: readonly string[]; minScore: number }): PolicyProblem[] {
+export async function checkPassword(password: string, owner: PasswordOwner, options: { organisationNames: readonly string[]; minScore: number }): Promise<PolicyProblem[]> {
   const problems: PolicyProblem[] = [];
   const add = (code: PolicyCode, arg = '') => problems.push({ code, message: MESSAGES[code](arg), ...(arg ? { name: arg } : {}) });
   if ([...password].length < MIN_LENGTH) add('too_short');
@@ -83,7 +69,7 @@ export function checkPassword(password: string, owner: PasswordOwner, options: {
   if (organisation) add('contains_organisation', organisation);
   if (problems.length === 0) {
     const inputs = [owner.id, local ?? '', ...names, ...options.organisationNames.map(fold)].filter(Boolean);
-    if (guessability().check(password, inputs).score < options.minScore) add('guessable');
+    if ((await guessabilityScore(password, inputs)) < options.minScore) add('guessable');
   }
   return problems;
 }
