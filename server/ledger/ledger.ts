@@ -96,7 +96,8 @@ export class Ledger {
   openManual(input: ManualTicket, actor: Actor): Promise<Ticket> {
     return this.serial(async () => {
       const number = this.nextNumber();
-      await this.append(number, 'opened', actor, { ...input, description: input.description ?? '', severity: input.severity ?? 'warning', source: 'manual', reported_by: input.reportedBy, channel: input.channel });
+      const { reportedBy, ...fields } = input;
+      await this.append(number, 'opened', actor, { ...fields, description: input.description ?? '', severity: input.severity ?? 'warning', source: 'manual', reported_by: reportedBy, channel: input.channel });
       return this.get(number);
     });
   }

@@ -33,6 +33,9 @@ export interface Ticket {
   source: 'alert' | 'manual';
   openedAt: number;
   openedBy: string;
+  /** For a ticket opened by hand: who raised it and how it arrived (item 4). */
+  reportedBy?: string;
+  channel?: string;
   fingerprint?: string;
   rule?: string;
   labels?: Labels;
@@ -63,6 +66,7 @@ export function applyEvent(ticket: Ticket | undefined, e: TicketEvent): Ticket {
       status: 'open', source: d.source as Ticket['source'], openedAt: e.at, openedBy: e.actor, fingerprint: d.fingerprint as string | undefined, rule: d.rule as string | undefined,
       labels: d.labels as Labels | undefined, escalation: d.escalation as string | undefined, report: {}, escalated: [], alertEpisodes: d.since ? [Number(d.since)] : [], alertFiring: d.source === 'alert',
       workarounds: [], events: [e],
+      ...(d.reported_by ? { reportedBy: String(d.reported_by) } : {}), ...(d.channel ? { channel: String(d.channel) } : {}),
     };
   }
   if (!ticket) throw new Error(`event ${e.type} for unknown ticket ${e.ticket}`);

@@ -189,6 +189,9 @@ escalation:
     expect(opened.status).toBe(201);
     expect(opened.body.number).toMatch(/^INC-\d{4}-\d{4}$/);
     expect(opened.body.openedBy).toBe('佐藤');
+    expect(opened.body).toMatchObject({ reportedBy: '財団 田中様', channel: 'phone' });
+    const openedEvent = opened.body.events[0].data;
+    expect([openedEvent.reported_by, 'reportedBy' in openedEvent]).toEqual(['財団 田中様', false]); // stored once, under one name
     const refused = await api('POST', `/api/v1/tickets/${opened.body.number}/close`, as('operator'), { report: { event: 'a', cause: 'b', impact: 'c', interim_fix: 'd', permanent_fix: 'e' }, root_cause_category: 'security', warranty_defect: 'not_a_warranty_defect' });
     expect(refused.status).toBe(400);
     expect(refused.body.details.map((d: Json) => d.field)).toEqual(['spread_prevention', 'recurrence_prevention']);

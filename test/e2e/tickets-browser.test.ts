@@ -96,7 +96,8 @@ describe('opening a ticket by hand in a real browser', () => {
     for (const shown of ['staging', 'critical', '拡大防止', '再発防止', '"reported_by":"財団 情報システム課 佐藤様"', '"channel":"mail"']) expect(text).toContain(shown);
 
     const stored = (await (await fetch(`${server.url}/api/v1/tickets/${number}`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as Record<string, unknown>;
-    expect(stored).toMatchObject({ type: 'security', title: '不審な通信の報告', environment: 'staging', severity: 'critical', description: '職員の端末から不審な通信', status: 'open' });
+    expect(stored).toMatchObject({ type: 'security', title: '不審な通信の報告', environment: 'staging', severity: 'critical', description: '職員の端末から不審な通信', status: 'open', reportedBy: '財団 情報システム課 佐藤様', channel: 'mail' });
+    expect(await page.locator('[data-testid="ticket-reported-by"]').innerText()).toBe('連絡者: 財団 情報システム課 佐藤様 (メール)');
     await page.screenshot({ path: path.join(ARTIFACTS, 'new-ticket.png'), fullPage: true });
     expect(await violations(page)).toEqual([]);
   });

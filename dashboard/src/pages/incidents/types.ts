@@ -10,6 +10,8 @@ export interface TicketView {
   severity: string;
   status: string;
   openedAt: number;
+  reportedBy?: string;
+  channel?: string;
   acknowledgedAt?: number;
   acknowledgedBy?: string;
   labels?: Record<string, string>;
