@@ -5,7 +5,7 @@ import { WallStream, type StreamClient } from './stream.ts';
 
 const doc = (n: number): WallDocument => ({
   time: String(n), timezone: 'UTC', environments: [], counts: { ok: 2, slow: 0, down: 0, maintenance: 0, stale: 0 }, hosts: [], incidents: [], maintenance: [],
-  targets: ['a', 'b'].map((environment) => ({ environment, target: 't', state: 'ok', last_ms: 1, last_ok: true, last_at: null, p95_1h_ms: null, availability_today: null, alerts: [] })),
+  targets: ['a', 'b'].map((environment) => ({ environment, target: 't', state: 'ok', last_ms: 1, last_ok: true, last_status: null, last_error: null, last_at: null, p95_1h_ms: null, availability_today: null, alerts: [] })),
 });
 
 describe('WallStream', () => {
@@ -79,5 +79,25 @@ describe('WallStream', () => {
     stream.close();
     expect(d.ended).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('gives a reloaded wall a document built after the latest ingest, and keeps refreshing it', async () => {
+    const first = client();
+    const leave = stream.subscribe(first);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(builds).toBe(1);
+    ingest(); // a rebuild is due in 300 ms …
+    await vi.advanceTimersByTimeAsync(100);
+    leave(); // … but the page reloads first, and its old stream closes
+    const reloaded = client();
+    stream.subscribe(reloaded);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(walls(reloaded).map((w) => w.time)).toEqual(['2']); // never the document from before the ingest
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(walls(reloaded).map((w) => w.time)).toEqual(['2', '3']); // the 10 s refresh runs
+    // Within a second of a build and with nothing new, a screen gets the shared document at once.
+    const another = client();
+    stream.subscribe(another);
+    expect(walls(another).map((w) => w.time)).toEqual(['3']);
   });
 });

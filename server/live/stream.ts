@@ -40,6 +40,8 @@ export class WallStream {
   private readonly timing: StreamTiming;
   private readonly now: () => number;
   private latest: { doc: WallDocument; at: number } | undefined;
+  /** When ingest last announced probes or metrics, watched or not: a document built before it is out of date. */
+  private changedAt = -Infinity;
   private lastStarted = -Infinity;
   private building = false;
   private dirty = false;
@@ -65,8 +67,14 @@ export class WallStream {
       return () => undefined;
     }
     this.clients.add(client);
-    if (this.latest && this.now() - this.latest.at < this.timing.minIntervalMs) client.write(wallFrame(narrowWall(this.latest.doc, client.environment)));
-    else if (!this.building) this.schedule(this.lastStarted + this.timing.minIntervalMs - this.now());
+    // A screen that (re)connects gets the shared document only if nothing arrived since it was built;
+    // otherwise a fresh one (a reloaded wall once kept a stale document until the next ingest).
+    const current = this.latest && this.latest.at > this.changedAt && this.now() - this.latest.at < this.timing.minIntervalMs ? this.latest : undefined;
+    if (current) {
+      client.write(wallFrame(narrowWall(current.doc, client.environment)));
+      this.schedule(current.at + this.timing.refreshMs - this.now()); // the refresh cycle runs while anyone watches
+    } else if (this.building) this.dirty = true;
+    else this.schedule(this.lastStarted + this.timing.minIntervalMs - this.now());
     this.keepAlive ??= setInterval(() => this.clients.forEach((c) => c.write(': keep-alive\n\n')), this.timing.keepAliveMs).unref();
     return () => {
       this.clients.delete(client);
@@ -83,7 +91,9 @@ export class WallStream {
   }
 
   private readonly onIngest = (event: IngestedEvent) => {
-    if (this.clients.size === 0 || event.kind === 'logs') return;
+    if (event.kind === 'logs') return;
+    this.changedAt = this.now();
+    if (this.clients.size === 0) return;
     this.schedule(Math.max(this.timing.settleMs, this.lastStarted + this.timing.minIntervalMs - this.now()));
   };
 
