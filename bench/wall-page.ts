@@ -54,8 +54,11 @@ async function main() {
       const page = await context.newPage();
       const started = Date.now();
       await page.goto(`${server.url}/wall?environment=production`);
-      await page.waitForFunction(`document.querySelectorAll('[data-target]').length === ${TARGETS}`, undefined, { timeout: 30_000, polling: 'raf' });
+      // A locator, not waitForFunction: the dashboard's CSP (issue 12) forbids the eval a string predicate needs.
+      await page.locator('[data-target]').nth(TARGETS - 1).waitFor({ state: 'attached', timeout: 30_000 });
       const ms = Date.now() - started;
+      const shown = await page.locator('[data-target]').count();
+      if (shown !== TARGETS) throw new Error(`the wall shows ${shown} tiles, not ${TARGETS}`);
       if (load > 0) samples.push(ms); // the first load warms the server's caches and Chromium's
       fits = (await page.evaluate('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth')) as boolean;
       await page.close();
