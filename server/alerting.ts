@@ -75,7 +75,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     },
   }, now);
   const recipients = (names: string[]) => names.map((name) => n.recipients.get(name)).filter((r): r is Recipient => r !== undefined);
-  const links = (ticket: { number: string }, recipient: string) => ({ link: `${config.publicUrl}/api/v1/tickets/${ticket.number}`, ackLink: ackLinks.create(ticket.number, recipient, now()) });
+  const links = (ticket: { number: string }, recipient: string) => ({ link: `${config.publicUrl}/incidents/${encodeURIComponent(ticket.number)}`, ackLink: ackLinks.create(ticket.number, recipient, now()) });
 
   const dispatcher = new Dispatcher({
     deliveries,

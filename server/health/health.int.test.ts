@@ -75,4 +75,22 @@ describe('own health (item 19)', () => {
     const badTime = await rt.app.inject({ headers: rt.admin, url: '/api/v1/logs?from=yesterday' });
     expect(badTime.json()).toMatchObject({ error: 'invalid_time', details: [{ field: 'from' }] });
   });
+
+  it('shows a browser a page in Japanese and English where a program gets JSON', async () => {
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const missing = await rt.app.inject({ url: '/no-such-page', headers: browser });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('text/html');
+    expect(missing.body).toContain('ページが見つかりません');
+    expect(missing.body).toContain('Page not found');
+    expect(missing.body).not.toContain('"error"');
+    // A broken acknowledge link from a mail, opened in a browser: a page that says so, and nothing changes.
+    const badAck = await rt.app.inject({ url: '/ack/INC-2026-9999?r=ops&exp=1&sig=forged', headers: browser });
+    expect(badAck.statusCode).toBe(403);
+    expect(badAck.body).toContain('このリンクは使えません');
+    expect(badAck.body).toContain('This link cannot be used');
+    // The API keeps its JSON, also for a browser.
+    const api = await rt.app.inject({ url: '/api/v1/nope', headers: { ...browser, ...rt.admin } });
+    expect(api.json()).toMatchObject({ error: 'not_found' });
+  });
 });

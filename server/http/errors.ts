@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { errorPage, wantsPage } from './error-page.ts';
 
 export interface ErrorDetail {
   field?: string;
@@ -29,6 +30,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
+      if (wantsPage(request)) return reply.code(error.status).headers(error.headers).type('text/html; charset=utf-8').send(errorPage(error.status, error.message));
       return reply.code(error.status).headers(error.headers).send({ error: error.code, message: error.message, details: error.details });
     }
     if (error.validation) {
@@ -47,6 +49,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.code(status).send({ error: code, message: error.message, details: [] });
   });
   app.setNotFoundHandler((request, reply) => {
+    if (wantsPage(request)) return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, `${request.url.split('?')[0]}`));
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] });
   });
 }

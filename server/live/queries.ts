@@ -31,11 +31,11 @@ export interface RecentProbes {
   p95_ms: number | null;
 }
 
-/** Per target heard from in the last hour: its newest probe and the hour's p95, from raw rows. */
+/** Per target heard from in the last hour: its newest probe and the hour's p95 of the probes that succeeded, from raw rows. */
 export function recentProbes(storage: Storage, s: Scope): Promise<RecentProbes[]> {
   return storage.query(sql`
     SELECT environment, target, toUnixTimestamp64Milli(max(timestamp)) AS at, argMax(total_ms, timestamp) AS last_ms, argMax(ok, timestamp) AS last_ok,
-      quantileTDigest(0.95)(total_ms) AS p95_ms
+      quantileTDigestIf(0.95)(total_ms, ok) AS p95_ms
     FROM probes
     WHERE timestamp >= ${ts(s.now - HOUR_MS)}${envFilter(s.environment)}
     GROUP BY environment, target`);
@@ -68,14 +68,37 @@ export function probeDay(storage: Storage, s: Scope & { midnight: number }): Pro
     GROUP BY environment, target`);
 }
 
-export type LastProbe = Omit<RecentProbes, 'p95_ms'>;
+export interface FailureDetail {
+  environment: string;
+  target: string;
+  last_status: number;
+  last_error: string;
+}
+
+/**
+ * What the newest probe of each given target said when it failed: a keyed
+ * lookup run only for targets whose newest probe failed, so the common case
+ * (everything up) reads no status or error text.
+ */
+export function failureDetails(storage: Storage, s: Scope & { targets: { environment: string; target: string }[] }): Promise<FailureDetail[]> {
+  const environments = [...new Set(s.targets.map((t) => t.environment))];
+  const targets = [...new Set(s.targets.map((t) => t.target))];
+  return storage.query(sql`
+    SELECT environment, target, argMax(status, timestamp) AS last_status, argMax(error, timestamp) AS last_error
+    FROM probes
+    WHERE environment IN ${typed(environments, 'Array(String)')} AND target IN ${typed(targets, 'Array(String)')} AND timestamp >= ${ts(s.now - DAY_MS)}
+    GROUP BY environment, target`);
+}
+
+export type LastProbe = Omit<RecentProbes, 'p95_ms'> & Partial<Pick<FailureDetail, 'last_status' | 'last_error'>>;
 
 /** The newest probe in the last 24 h of targets silent for over an hour (a keyed lookup, not a scan). */
 export function lastProbes(storage: Storage, s: Scope & { targets: { environment: string; target: string }[] }): Promise<LastProbe[]> {
   const environments = [...new Set(s.targets.map((t) => t.environment))];
   const targets = [...new Set(s.targets.map((t) => t.target))];
   return storage.query(sql`
-    SELECT environment, target, toUnixTimestamp64Milli(max(timestamp)) AS at, argMax(total_ms, timestamp) AS last_ms, argMax(ok, timestamp) AS last_ok
+    SELECT environment, target, toUnixTimestamp64Milli(max(timestamp)) AS at, argMax(total_ms, timestamp) AS last_ms, argMax(ok, timestamp) AS last_ok,
+      argMax(status, timestamp) AS last_status, argMax(error, timestamp) AS last_error
     FROM probes
     WHERE environment IN ${typed(environments, 'Array(String)')} AND target IN ${typed(targets, 'Array(String)')} AND timestamp >= ${ts(s.now - DAY_MS)}
     GROUP BY environment, target`);

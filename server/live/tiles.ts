@@ -11,6 +11,9 @@ export interface Reading {
   at: number;
   ms: number;
   ok: boolean;
+  /** HTTP status (0 when none came back) and the probe's error text: what a down tile says instead of a time. */
+  status: number;
+  error: string;
 }
 
 /** Firing alerts per target key, so each tile looks its own up. */
@@ -57,7 +60,7 @@ export class RecentReadings {
       const at = timeOf(r.timestamp);
       const key = keyOf(String(r.environment), String(r.target));
       if (!Number.isFinite(at) || (this.byTarget.get(key)?.at ?? -Infinity) > at) continue;
-      this.byTarget.set(key, { environment: String(r.environment), target: String(r.target), at, ms: Number(r.total_ms), ok: r.ok === true });
+      this.byTarget.set(key, { environment: String(r.environment), target: String(r.target), at, ms: Number(r.total_ms), ok: r.ok === true, status: Number(r.status ?? 0), error: String(r.error ?? '') });
     }
   }
 

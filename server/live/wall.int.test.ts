@@ -29,7 +29,7 @@ const ingest = async (kind: 'probes' | 'metrics', payload: object[]) => {
   const res = await rt.app.inject({ method: 'POST', url: `/api/v1/ingest/${kind}`, headers: rt.auth, payload });
   expect(res.statusCode).toBe(200);
 };
-const probe = (target: string, agoMs: number, totalMs: number, ok = true, environment = 'production') => ({ timestamp: t0 - agoMs, environment, target, ok, status: ok ? 200 : 503, total_ms: totalMs });
+const probe = (target: string, agoMs: number, totalMs: number, ok = true, environment = 'production') => ({ timestamp: t0 - agoMs, environment, target, ok, status: ok ? 200 : 503, ...(ok ? {} : { error: 'HTTP 503' }), total_ms: totalMs });
 const wall = async (query = ''): Promise<WallDocument> => (await live.inject({ method: 'GET', url: `/api/v1/wall${query}` })).json();
 const tile = (doc: WallDocument, target: string) => doc.targets.find((t) => t.target === target)!;
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
     probe('portal', 20_000, 300),
     probe('search', 30_000, 6200),
     probe('login', 60_000, 120),
-    probe('login', 30_000, 0, false),
+    probe('login', 30_000, 4, false), // a quick 503: its 4 ms is no response time
     probe('archive', 30 * MIN, 250, true, 'staging'),
     probe('legacy', 125 * MIN, 480, false, 'staging'),
     probe('docs', 40_000, 9000, false, 'staging'),
@@ -84,10 +84,11 @@ describe('GET /api/v1/wall', () => {
 
     expect(tile(doc, 'search')).toMatchObject({ state: 'slow', last_ms: 6200, alerts: ['slow'] });
     const login = tile(doc, 'login');
-    expect(login).toMatchObject({ state: 'down', last_ok: false, alerts: ['down'] });
+    expect(login).toMatchObject({ state: 'down', last_ms: null, last_ok: false, last_status: 503, last_error: 'HTTP 503', p95_1h_ms: 120, alerts: ['down'] });
+    expect(p).toMatchObject({ last_status: null, last_error: null });
     if (t0 - 60_000 >= midnight) expect(login.availability_today).toBe(50);
     expect(tile(doc, 'archive')).toMatchObject({ state: 'stale', last_ms: 250, last_ok: true, last_at: new Date(t0 - 30 * MIN).toISOString(), p95_1h_ms: 250 });
-    expect(tile(doc, 'legacy')).toMatchObject({ state: 'stale', last_ms: 480, last_ok: false, last_at: new Date(t0 - 125 * MIN).toISOString(), p95_1h_ms: null, alerts: ['down'] });
+    expect(tile(doc, 'legacy')).toMatchObject({ state: 'stale', last_ms: null, last_ok: false, last_status: 503, last_at: new Date(t0 - 125 * MIN).toISOString(), p95_1h_ms: null, alerts: ['down'] });
     expect(tile(doc, 'docs')).toMatchObject({ state: 'maintenance', last_ok: false });
     expect(doc.counts).toEqual({ ok: 1, slow: 1, down: 1, maintenance: 1, stale: 2 });
   });
@@ -163,6 +164,11 @@ describe('GET /api/v1/wall/stream', () => {
     await ingest('probes', [{ timestamp: Date.now(), environment: 'production', target: 'portal', ok: true, status: 200, total_ms: 777 }]);
     const second = await nextEvent(2);
     expect(tile(second, 'portal')).toMatchObject({ last_ms: 777, state: 'ok' });
+
+    // Straight from ingest, before the writer loads it: a failure says what failed, not how fast.
+    await ingest('probes', [{ timestamp: Date.now(), environment: 'production', target: 'portal', ok: false, status: 500, error: 'HTTP 500', total_ms: 9 }]);
+    const third = await nextEvent(3);
+    expect(tile(third, 'portal')).toMatchObject({ state: 'down', last_ms: null, last_ok: false, last_status: 500, last_error: 'HTTP 500' });
 
     const started = Date.now();
     await live.close();

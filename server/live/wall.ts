@@ -3,7 +3,7 @@ import type { Config } from '../config/load.ts';
 import type { Storage } from '../storage/client.ts';
 import { windowMatches, type MaintenanceWindow } from '../maintenance/types.ts';
 import { instantOf, wallTimeOf } from '../maintenance/zoned-time.ts';
-import { cpuSeries, lastProbes, probeDay, recentProbes, sparkMinutes, type LastProbe } from './queries.ts';
+import { cpuSeries, failureDetails, lastProbes, probeDay, recentProbes, sparkMinutes, type LastProbe } from './queries.ts';
 import type { HostTile, TargetTile, WallDocument } from './schemas.ts';
 import { countStates, cpuThreshold, firingByTarget, keyOf, stateOf, type Reading, type RecentReadings } from './tiles.ts';
 import { isProduction } from '../shared/environments.ts';
@@ -28,7 +28,7 @@ export function localMidnight(now: number, timezone: string): number {
   return instantOf({ ...w, hour: 0, minute: 0, second: 0, millisecond: 0 }, timezone);
 }
 
-/** The wall screen's document: three ClickHouse queries (four when a target is long silent), whatever the number of targets and hosts. */
+/** The wall screen's document: three ClickHouse queries (one more when a target is long silent, one more when one is down), whatever the number of targets and hosts. */
 export async function buildWall(deps: WallDeps, environment?: string, incidentLimit = MAX_INCIDENTS): Promise<WallDocument> {
   const { config, alerting } = deps;
   const now = deps.now();
@@ -46,10 +46,18 @@ export async function buildWall(deps: WallDeps, environment?: string, incidentLi
     if (wanted(t.environment)) names.set(keyOf(t.environment, t.target), { environment: t.environment, target: t.target });
   }
   const last = new Map<string, Reading>();
-  const remember = (p: LastProbe) => last.set(keyOf(p.environment, p.target), { at: p.at, ms: p.last_ms, ok: Boolean(p.last_ok) });
+  const remember = (p: LastProbe) => last.set(keyOf(p.environment, p.target), { at: p.at, ms: p.last_ms, ok: Boolean(p.last_ok), status: Number(p.last_status ?? 0), error: p.last_error ?? '' });
   recentRows.forEach(remember);
   const silent = [...names].filter(([key]) => !last.has(key)).map(([, t]) => t);
   if (silent.length) (await lastProbes(deps.storage, { ...scope, targets: silent })).forEach(remember);
+  // Down targets only: what their newest probe said (status, error), in one keyed lookup.
+  const down = [...last].filter(([key, r]) => !r.ok && !r.error && names.has(key)).map(([key]) => names.get(key)!);
+  if (down.length) {
+    for (const d of await failureDetails(deps.storage, { ...scope, targets: down })) {
+      const r = last.get(keyOf(d.environment, d.target));
+      if (r) Object.assign(r, { status: Number(d.last_status), error: d.last_error });
+    }
+  }
   for (const r of fresh) {
     const key = keyOf(r.environment, r.target);
     if (names.has(key) && r.at > (last.get(key)?.at ?? -Infinity)) last.set(key, r);
@@ -67,8 +75,11 @@ export async function buildWall(deps: WallDeps, environment?: string, incidentLi
       environment: env,
       target,
       state: stateOf(reading, alerts, inMaintenance, now, STALE_MS),
-      last_ms: round(reading?.ms, 1),
+      // A failed probe's time (a quick 500, a timeout) is no response time: the tile says what failed instead.
+      last_ms: reading?.ok ? round(reading.ms, 1) : null,
       last_ok: reading ? reading.ok : null,
+      last_status: reading && !reading.ok ? reading.status || null : null,
+      last_error: reading && !reading.ok ? reading.error || null : null,
       last_at: reading ? iso(reading.at) : null,
       p95_1h_ms: round(p95.get(key), 1),
       availability_today: round(today.get(key), 3),

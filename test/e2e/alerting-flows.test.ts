@@ -77,6 +77,10 @@ escalation:
     const ticket = await ticketFor('portal-top');
     expect(ticket.status).toBe('open');
     expect(mail.subject).toContain(ticket.number);
+    // The ticket link opens the dashboard's ticket page (a person reads it), not the API's JSON.
+    const ticketLink = new RegExp(`https?://\\S+/incidents/${ticket.number}(\\s|$)`).exec(mail.text);
+    expect(ticketLink, mail.text).not.toBeNull();
+    expect(mail.text).not.toContain('/api/v1/tickets/');
 
     const hook = await waitUntil(() => phone.hooks.find((h) => (h.body.ticket as Json)?.number === ticket.number), 5000, 'the escalation webhook');
     expect(hook.body.type).toBe('escalation');

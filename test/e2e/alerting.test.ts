@@ -58,7 +58,7 @@ notify:
       const ticket = tickets.tickets[0];
       expect(ticket.status).toBe('open');
       expect(firing.subject).toContain(ticket.number);
-      expect(firing.text).toContain(`/api/v1/tickets/${ticket.number}`);
+      expect(firing.text).toContain(`/incidents/${ticket.number}`);
 
       // Crash while firing: nothing queued or sent is forgotten, nothing is sent twice.
       server.child.kill('SIGKILL');

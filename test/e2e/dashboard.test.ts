@@ -87,6 +87,53 @@ describe('dashboard in a real browser', () => {
     await page.locator('[data-target="search"][data-state="maintenance"]').waitFor({ timeout: 5000 });
   });
 
+  it('a down target says what failed — on the wall, the overview and its own page — never a time', async () => {
+    const failing = (target: string, status: number, error: string, totalMs: number) =>
+      api('POST', '/api/v1/ingest/probes', [{ timestamp: Date.now(), environment: 'production', target, url: `https://${target}.example.jp/`, ok: false, status, error, total_ms: totalMs }], ingestToken);
+    await probe('login', 120);
+    await failing('login', 500, 'HTTP 500', 7); // answered fast, but with an error
+    await failing('member-api', 0, 'connect ECONNREFUSED 127.0.0.1:9', 1);
+
+    await page.goto(`${server.url}/wall?environment=production`);
+    const login = page.locator('[data-target="login"][data-state="down"]');
+    await login.waitFor({ timeout: 15_000 });
+    expect(await login.locator('[data-testid="tile-now"]').innerText()).toBe('HTTP 500');
+    expect(await login.locator('.bar').count()).toBe(0); // no response-time bar for a failed probe
+    expect(await login.locator('[data-testid="tile-error"]').count()).toBe(0); // "HTTP 500" says it all: not twice
+    const refused = page.locator('[data-target="member-api"][data-state="down"]');
+    expect(await refused.locator('[data-testid="tile-now"]').innerText()).toBe('応答なし');
+    expect(await refused.getAttribute('title')).toContain('ECONNREFUSED');
+    expect(await refused.locator('[data-testid="tile-error"]').innerText()).toBe('connect ECONNREFUSED 127.0.0.1:9');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'wall-down.png') });
+
+    await page.goto(`${server.url}/`);
+    const row = page.locator('tr', { has: page.locator('a', { hasText: /^login$/ }) });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('[data-testid="target-now"]').innerText()).toBe('HTTP 500');
+    // Firing alerts read as words, link to their target, and write values like the rest of the page.
+    const firing = page.locator('[data-testid="overview-alert"][data-state="firing"]').first();
+    expect(await firing.innerText()).toMatch(/^発報中 · 重大 · .+ · portal-top · 6\.20 s$/);
+    expect(await firing.locator('a').getAttribute('href')).toBe('/targets/production/portal-top');
+    // A staging overview with no hosts says why the card is empty.
+    await page.goto(`${server.url}/?environment=staging`);
+    expect(await page.locator('[data-testid="no-hosts"]').innerText({ timeout: 10_000 })).toContain('エージェント');
+    expect(await page.locator('[data-testid="no-targets"]').innerText()).toContain('targets');
+
+    await page.goto(`${server.url}/targets/production/login`);
+    const status = page.locator('[data-testid="target-status"][data-state="down"]');
+    await status.waitFor({ timeout: 10_000 });
+    expect(await status.innerText()).toContain('停止');
+    expect(await status.locator('[data-testid="target-now"]').innerText()).toBe('HTTP 500');
+    expect(await status.locator('[data-testid="target-error"]').count()).toBe(0);
+    // The minute with the failed probe is marked on the chart, and the legend says what the red band means.
+    await page.locator('[data-testid="failure-legend"]').waitFor({ timeout: 10_000 });
+    // The legend shows the newest values at once, its time in 24-hour YYYY/MM/DD of the configured zone.
+    const legendTime = await page.locator('.u-legend .u-series').first().locator('.u-value').innerText();
+    expect(legendTime).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
+    expect(await page.locator('.u-legend').innerText()).not.toMatch(/--|\b(am|pm)\b/i);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'target-down.png'), fullPage: true });
+  });
+
   it('acknowledges a ticket from the ledger page as the signed-in person', async () => {
     const { tickets } = await api('GET', '/api/v1/tickets?status=open');
     const alertTicket = tickets.find((t: Json) => t.labels?.target === 'portal-top');
@@ -96,11 +143,20 @@ describe('dashboard in a real browser', () => {
     await page.locator('[data-testid="acknowledge"]').click();
     await page.locator('[data-testid="ticket-status"]', { hasText: '確認済み' }).waitFor({ timeout: 5000 });
     expect((await api('GET', `/api/v1/tickets/${alertTicket.number}`)).acknowledgedBy).toBe('sato');
+    // The timeline speaks: the alert that opened it, then who moved it where.
+    expect(await page.locator('tr[data-event="opened"]').innerText()).toMatch(/ルール「slow」の発報で起票（計測値 [\d,.]+、しきい値 [\d,.]+、\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} から）/);
+    await page.locator('tr[data-event="status_changed"]', { hasText: '「未確認」→「確認済み」' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('main').innerText()).not.toContain('{"');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png'), fullPage: true });
 
     // Closing without the report is refused by the server, and the page says which fields are missing.
     await page.locator('[data-testid="close"]').click();
-    expect(await page.locator('[data-testid="ticket-error"]').innerText()).toContain('cause');
+    // …in the UI's words, with the missing fields marked, not the API's field names.
+    expect(await page.locator('[data-testid="ticket-error"]').innerText()).toBe('完了するには次の項目を記入してください: 事象、原因、影響、暫定対応、恒久対応、原因分類、瑕疵担保の判断');
+    for (const field of ['event', 'cause', 'impact', 'interim_fix', 'permanent_fix', 'root_cause_category', 'warranty_defect']) {
+      expect(await page.locator(`[name="${field}"]`).getAttribute('aria-invalid')).toBe('true');
+    }
+    expect(await page.locator('select[name="warranty_defect"] option').allInnerTexts()).toEqual(['', '瑕疵（保証対象）', '瑕疵ではない', '未判断']);
     const report = { 事象: 'トップページが 6 秒', 原因: 'DB 接続枯渇', 影響: '10 分間の遅延', 暫定対応: '再起動', 恒久対応: 'プール拡張' };
     for (const [label, text] of Object.entries(report)) await page.getByLabel(label, { exact: true }).fill(text);
     await page.getByLabel('原因分類').selectOption('capacity');

@@ -24,5 +24,15 @@ export function formatAge(seconds: number, lang: Lang): string {
 }
 
 export function formatPercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `${value.toFixed(value >= 99.9 ? 2 : 1)}%`;
+  if (value === null || value === undefined) return '—';
+  // Two decimals only where they matter (99.95 % is not 100 %); a whole 100 is written as such.
+  return value >= 100 ? '100%' : `${value.toFixed(value >= 99.9 ? 2 : 1)}%`;
+}
+
+/** A measured value with its unit, written the way the rest of the dashboard writes it. */
+export function formatValue(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === '%') return formatPercent(value);
+  return `${Math.round(value * 10) / 10}${unit ? ` ${unit}` : ''}`;
 }

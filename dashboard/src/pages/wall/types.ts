@@ -7,6 +7,8 @@ export interface TargetTile {
   state: TileState;
   last_ms: number | null;
   last_ok: boolean | null;
+  last_status: number | null;
+  last_error: string | null;
   last_at: string | null;
   p95_1h_ms: number | null;
   availability_today: number | null;

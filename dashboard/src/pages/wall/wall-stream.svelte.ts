@@ -9,10 +9,11 @@ const RETRY_MS = 15_000;
  * refused (any answer but 200: no session and no display token, a revoked
  * token, too many streams). Then the wall asks the document itself why:
  * 401 sets `refused` (the wall needs a sign-in or a display token);
- * anything else is tried again later. `connected` drives the live mark.
+ * anything else is tried again later. `connected` drives the live mark;
+ * `lostAt` is when an open or working stream last failed (0: it has not).
  */
 export function wallStream(environment: () => string) {
-  const state = $state<{ doc: WallDocument | undefined; connected: boolean; refused: boolean }>({ doc: undefined, connected: false, refused: false });
+  const state = $state<{ doc: WallDocument | undefined; connected: boolean; refused: boolean; lostAt: number }>({ doc: undefined, connected: false, refused: false, lostAt: 0 });
   $effect(() => {
     const query = `?environment=${encodeURIComponent(environment())}`;
     let source: EventSource | undefined;
@@ -24,9 +25,11 @@ export function wallStream(environment: () => string) {
         state.doc = JSON.parse((event as MessageEvent<string>).data) as WallDocument;
         state.connected = true;
         state.refused = false;
+        state.lostAt = 0;
       });
       source.onerror = () => {
         state.connected = false;
+        if (!state.lostAt) state.lostAt = Date.now();
         if (source?.readyState === EventSource.CLOSED) void askWhy();
       };
     };
