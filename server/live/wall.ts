@@ -55,7 +55,8 @@ export async function buildWall(deps: WallDeps, environment?: string, incidentLi
   if (down.length) {
     for (const d of await failureDetails(deps.storage, { ...scope, targets: down })) {
       const r = last.get(keyOf(d.environment, d.target));
-      if (r) Object.assign(r, { status: Number(d.last_status), error: d.last_error });
+      // The lookup's IN lists may also match a pair that is not down; only a failed reading takes the detail.
+      if (r && !r.ok) Object.assign(r, { status: Number(d.last_status), error: d.last_error });
     }
   }
   for (const r of fresh) {
