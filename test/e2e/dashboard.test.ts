@@ -132,6 +132,12 @@ describe('dashboard in a real browser', () => {
     expect(legendTime).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
     expect(await page.locator('.u-legend').innerText()).not.toMatch(/--|\b(am|pm)\b/i);
     await page.screenshot({ path: path.join(ARTIFACTS, 'target-down.png'), fullPage: true });
+
+    // Pages for what does not exist say so in the UI's language, instead of loading for ever.
+    await page.goto(`${server.url}/targets/production/no-such-target`);
+    expect(await page.locator('[data-testid="not-found"]').innerText({ timeout: 10_000 })).toContain('監視対象「no-such-target」には、選んだ期間のデータがありません');
+    await page.goto(`${server.url}/incidents/INC-2099-9999`);
+    expect(await page.locator('[data-testid="not-found"]').innerText({ timeout: 10_000 })).toContain('チケット INC-2099-9999 は見つかりません');
   });
 
   it('acknowledges a ticket from the ledger page as the signed-in person', async () => {
@@ -199,8 +205,8 @@ describe('dashboard in a real browser', () => {
     expect(dashboard.fcp.count).toBeGreaterThan(0);
   });
 
-  it('logged no console errors on any page but the one refused close', () => {
-    // Chromium logs every 4xx answer; the only one is the close without a report, on purpose.
-    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  it('logged no console errors on any page but the one refused close and the missing ticket', () => {
+    // Chromium logs every 4xx answer; the only ones are on purpose: the ticket that does not exist, the close without a report.
+    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 404 (Not Found)', 'Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });

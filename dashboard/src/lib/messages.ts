@@ -77,7 +77,7 @@ export const messages = {
     'error.own_request': '自分の依頼は判断できません。他の承認者または管理者に依頼してください', 'error.not_pending': 'この依頼はもう判断を待っていません（判断済みか期限切れ）', 'error.gone': 'ファイルは保存期間（7 日）を過ぎて削除されました',
     'error.already_returned': 'すでに返却済みです', 'error.invalid_date': '返却日が受け渡し日より前です', 'error.invalid_time': '期間が正しくありません（開始は終了より前にしてください）',
     'common.from': '開始', 'common.to': '終了', 'common.times_in': '時刻は {tz}',
-    'common.loading': '読み込み中…', 'common.error': 'エラー', 'common.environment': '環境',
+    'common.loading': '読み込み中…', 'common.not_found_ticket': 'チケット {number} は見つかりません。番号を確かめるか、一覧から選んでください。', 'common.not_found_target': '{environment} の監視対象「{target}」には、選んだ期間のデータがありません。名前・環境・期間を確かめてください。', 'common.back_to_list': '一覧へ戻る', 'common.error': 'エラー', 'common.environment': '環境',
   },
   en: {
     'app.title': 'Mimamori',
@@ -156,7 +156,7 @@ export const messages = {
     'error.own_request': 'You cannot decide your own request: another approver or administrator must', 'error.not_pending': 'This request no longer waits for a decision (decided or expired)', 'error.gone': 'The files were kept for 7 days and are deleted',
     'error.already_returned': 'It was returned already', 'error.invalid_date': 'The return date is before the hand-over', 'error.invalid_time': 'The time range is wrong: the start must be before the end',
     'common.from': 'From', 'common.to': 'To', 'common.times_in': 'times in {tz}',
-    'common.loading': 'Loading…', 'common.error': 'Error', 'common.environment': 'Environment',
+    'common.loading': 'Loading…', 'common.not_found_ticket': 'There is no ticket {number}. Check the number, or pick it from the list.', 'common.not_found_target': 'No data for the target "{target}" in {environment} over the chosen range. Check the name, the environment and the range.', 'common.back_to_list': 'Back to the list', 'common.error': 'Error', 'common.environment': 'Environment',
   },
 } as const;
 
