@@ -7,7 +7,7 @@ import { requireActor, type Actor } from './actors.ts';
 import { CreateUserBody, ResetPasswordBody, UpdateUserBody, UserParams, UserView } from './schemas.ts';
 import { langOf } from './session-routes.ts';
 import type { Accounts, Profile } from './accounts.ts';
-import type { User } from './users.ts';
+import { profileColumns, type User } from './users.ts';
 
 const tags = ['accounts'];
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,16 +17,7 @@ export function userView(user: User, reviewAfterMs: number, now: number) {
   const lastUse = user.lastLoginAt || user.createdAt;
   return {
     id: user.id,
-    display_name: user.displayName,
-    family_name: user.familyName,
-    given_name: user.givenName,
-    family_kana: user.familyKana,
-    given_kana: user.givenKana,
-    email: user.email,
-    language: user.language,
-    role: user.role,
-    enabled: user.enabled,
-    must_change_password: user.mustChangePassword,
+    ...profileColumns(user),
     created_at: iso(user.createdAt),
     last_login_at: user.lastLoginAt ? iso(user.lastLoginAt) : null,
     password_set_at: iso(user.passwordSetAt),

@@ -52,6 +52,20 @@ interface Row {
   last_login_at: number;
 }
 
+/** An account's own fields under their stored (and shown) snake_case names: one list for the table row and the API's view. */
+export const profileColumns = (user: User) => ({
+  display_name: user.displayName,
+  family_name: user.familyName,
+  given_name: user.givenName,
+  family_kana: user.familyKana,
+  given_kana: user.givenKana,
+  email: user.email,
+  language: user.language,
+  role: user.role,
+  enabled: user.enabled,
+  must_change_password: user.mustChangePassword,
+});
+
 const COLUMNS = sql`id, display_name, family_name, given_name, family_kana, given_kana, email, language, role, enabled, deleted, must_change_password, password_hash,
   toUnixTimestamp64Milli(password_set_at) AS password_set_at, toUnixTimestamp64Milli(created_at) AS created_at, toUnixTimestamp64Milli(last_login_at) AS last_login_at`;
 
@@ -113,17 +127,8 @@ export class UserDirectory {
       await this.storage.insertRows('users', [{
         id: user.id,
         version: this.lastVersion,
-        display_name: user.displayName,
-        family_name: user.familyName,
-        given_name: user.givenName,
-        family_kana: user.familyKana,
-        given_kana: user.givenKana,
-        email: user.email,
-        language: user.language,
-        role: user.role,
-        enabled: user.enabled,
+        ...profileColumns(user),
         deleted: user.deleted,
-        must_change_password: user.mustChangePassword,
         password_hash: user.passwordHash,
         password_set_at: dateTimeText(user.passwordSetAt),
         created_at: dateTimeText(user.createdAt),

@@ -21,3 +21,13 @@ export function describeProblems(error: unknown, timezone: string): string[] {
   const key = `error.${error.code}`;
   return [known(key) ? t(key) : `${error.status}: ${error.message}`];
 }
+
+/** Runs one change a page makes: the problems it met (empty when accepted), in the page's language. */
+export async function attempt(work: () => Promise<unknown>, timezone: string): Promise<string[]> {
+  try {
+    await work();
+    return [];
+  } catch (error) {
+    return describeProblems(error, timezone);
+  }
+}

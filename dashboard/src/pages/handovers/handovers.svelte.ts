@@ -1,5 +1,5 @@
 import { get, post } from '../../lib/api.ts';
-import { describeProblems } from '../../lib/problems.ts';
+import { attempt, describeProblems } from '../../lib/problems.ts';
 import type { Handover, HandoverDraft } from './types.ts';
 
 /**
@@ -34,13 +34,8 @@ export class HandoverBook {
   returned = (id: string, returnedOn: string, note: string) => this.step(() => post(`/api/v1/handovers/${encodeURIComponent(id)}/returned`, { returned_on: returnedOn, ...(note.trim() ? { note: note.trim() } : {}) }));
 
   private async step(work: () => Promise<unknown>): Promise<string[]> {
-    try {
-      await work();
-      return [];
-    } catch (error) {
-      return describeProblems(error, this.timezone());
-    } finally {
-      await this.load();
-    }
+    const problems = await attempt(work, this.timezone());
+    await this.load(); // accepted or not, show what the server has now
+    return problems;
   }
 }

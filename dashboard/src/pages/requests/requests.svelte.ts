@@ -1,5 +1,5 @@
 import { get, post } from '../../lib/api.ts';
-import { describeProblems } from '../../lib/problems.ts';
+import { attempt, describeProblems } from '../../lib/problems.ts';
 import { paramsOf } from './params.ts';
 import type { OperationInfo, RequestDraft, RequestRow } from './types.ts';
 
@@ -57,13 +57,8 @@ export class RequestDesk {
   reject = (id: string, reason: string) => this.step(() => post(`/api/v1/requests/${encodeURIComponent(id)}/reject`, { reason }));
 
   private async step(work: () => Promise<unknown>): Promise<string[]> {
-    try {
-      await work();
-      return [];
-    } catch (error) {
-      return describeProblems(error, this.timezone());
-    } finally {
-      await this.load();
-    }
+    const problems = await attempt(work, this.timezone());
+    await this.load(); // accepted or not, show what the server has now
+    return problems;
   }
 }

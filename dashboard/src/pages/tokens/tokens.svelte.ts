@@ -1,5 +1,5 @@
 import { del, get, post } from '../../lib/api.ts';
-import { describeProblems } from '../../lib/problems.ts';
+import { attempt, describeProblems } from '../../lib/problems.ts';
 import type { CreateTokenBody, CreatedToken, TokenRow } from './types.ts';
 
 /**
@@ -38,15 +38,9 @@ export class TokenDesk {
   dismiss = () => (this.created = undefined);
 
   private async change(work: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await work();
-      this.problems = [];
-      return true;
-    } catch (error) {
-      this.problems = describeProblems(error, this.timezone());
-      return false;
-    } finally {
-      await this.load();
-    }
+    this.problems = await attempt(work, this.timezone());
+    const accepted = this.problems.length === 0;
+    await this.load(); // accepted or not, show what the server has now
+    return accepted;
   }
 }

@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { UserView } from '../../../../server/auth/schemas.ts';
 import { del, get, patch, post } from '../../lib/api.ts';
-import { describeProblems } from '../../lib/problems.ts';
+import { attempt, describeProblems } from '../../lib/problems.ts';
 
 export type UserRow = Static<typeof UserView>;
 
@@ -26,16 +26,10 @@ export class UserAdmin {
 
   /** True when the server accepted the change; otherwise `problems` says why. */
   async change(work: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await work();
-      this.problems = [];
-      return true;
-    } catch (error) {
-      this.problems = describeProblems(error, this.timezone());
-      return false;
-    } finally {
-      await this.load();
-    }
+    this.problems = await attempt(work, this.timezone());
+    const accepted = this.problems.length === 0;
+    await this.load(); // accepted or not, show what the server has now
+    return accepted;
   }
 
   create = (body: Record<string, unknown>) => this.change(() => post('/api/v1/users', body));
