@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const ADMIN = { id: 'yamada', password: 'V!olet-Harb0ur-91' };
@@ -28,7 +26,7 @@ describe('accounts in a real browser', () => {
   let adminPage: Page;
 
   const openBrowser = async (): Promise<Page> => {
-    const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
+    const context = await launchBrowser({ width: 1280, height: 900 });
     contexts.push(context);
     return context.pages()[0] ?? context.newPage();
   };
@@ -47,11 +45,9 @@ describe('accounts in a real browser', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
     // Accounts unused for 3 s are up for review, so the mark shows within the test.
-    fs.writeFileSync(config, 'environments: [production]\nagent: { enabled: false }\naccounts: { review_unused_after: 3s }\n');
-    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
+    server = await startServerWithConfig('environments: [production]\nagent: { enabled: false }\naccounts: { review_unused_after: 3s }\n');
+    dataDir = server.dataDir;
     page = await openBrowser();
   }, 120_000);
   afterAll(async () => {

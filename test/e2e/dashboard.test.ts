@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { signInChangingPassword } from '../helpers/accounts.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
@@ -39,18 +37,15 @@ describe('dashboard in a real browser', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
-    fs.writeFileSync(config, 'environments: [production, staging]\nagent: { enabled: false }\nrules: [{ name: slow, kind: response_time, severity: critical }]\n');
-    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
-    ingestToken = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
-    adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+    server = await startServerWithConfig('environments: [production, staging]\nagent: { enabled: false }\nrules: [{ name: slow, kind: response_time, severity: critical }]\n');
+    ingestToken = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
+    adminKey = server.adminKey;
     for (const target of ['portal-top', 'search', 'news']) await probe(target, 300);
     await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now(), environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 42 }], ingestToken);
     await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '財団からの問い合わせ: 画面が遅い', environment: 'production', channel: 'phone' });
     await api('POST', '/api/v1/users', { id: 'sato', role: 'operator', password: 'Q8#lantern-Moss-2', display_name: '佐藤 健太', family_name: '佐藤', given_name: '健太', family_kana: 'さとう', given_kana: 'けんた' });
     const cookie = await signInAndChangePassword('sato', 'Q8#lantern-Moss-2', 'Tw1light&Cedar-77');
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
+    context = await launchBrowser();
     // The browser is signed in as sato from the start, so no page ever meets a 401 (Chromium logs each as an error).
     await context.addCookies([{ name: 'mimamori_session', value: cookie, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
     page = await context.newPage();

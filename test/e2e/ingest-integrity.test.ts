@@ -3,8 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 
 // The ingest door against a careless or hostile token holder, on a real
 // server process and the real engine: every reproduction of issue 10.
@@ -16,12 +15,9 @@ const now = Date.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const dataDir = tempDir();
-  const config = path.join(dataDir, 'mimamori.yaml');
-  fs.writeFileSync(config, 'http: { body_timeout: 3s, header_timeout: 2s }\nagent: { enabled: false }\n');
-  server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config });
-  token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
-  admin = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
+  server = await startServerWithConfig('http: { body_timeout: 3s, header_timeout: 2s }\nagent: { enabled: false }\n', { timeoutMs: 30_000 });
+  token = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
+  admin = server.adminKey;
 });
 afterAll(async () => {
   server.child.kill('SIGTERM');

@@ -1,23 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { LISTEN_FOR_VIOLATIONS, launchBrowser, signInThrough, violations } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const OPERATOR = { id: 'suzuki', initial: 'Q8#lantern-Moss-2', chosen: 'Gr4nite*Heron-58' };
 const APPROVER = { id: 'tanaka', initial: 'P3@orchard-Wren-44', chosen: 'Sl8te^Falcon-36' };
 const ADMIN = { id: 'yamada', initial: 'V!olet-Harb0ur-91', chosen: 'Tw1light&Cedar-77' };
-
-/** Kept on window by every page before its own scripts: each Content-Security-Policy violation it reports. */
-const LISTEN_FOR_VIOLATIONS = `
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber), true);
-`;
 
 /**
  * Four-eyes requests, the audit trail and the hand-over ledger through the
@@ -35,29 +27,17 @@ describe('requests, audit and hand-overs in a real browser', () => {
   let requestId = '';
 
   const openBrowser = async (): Promise<Page> => {
-    const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 }, locale: 'ja-JP' });
+    const context = await launchBrowser({ width: 1400, height: 1000 });
     await context.addInitScript(LISTEN_FOR_VIOLATIONS);
     contexts.push(context);
     return context.pages()[0] ?? context.newPage();
   };
-  /** Opens `page` signed out, signs in on the page it is sent to, and lands back on it. */
-  const signInTo = async (p: Page, where: string, user: typeof OPERATOR, heading: string) => {
-    await p.goto(`${server.url}${where}`);
-    await p.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === where, { timeout: 5000 });
-    await p.locator('[data-testid="login-form"] input[name="username"]').fill(user.id);
-    await p.locator('[data-testid="login-form"] input[name="password"]').fill(user.chosen);
-    await p.locator('[data-testid="login-form"] button[type="submit"]').click();
-    await p.getByRole('heading', { name: heading }).waitFor({ timeout: 5000 });
-  };
-  const violations = (p: Page) => p.evaluate('window.__violations') as Promise<string[]>;
+  const signInTo = (p: Page, where: string, user: typeof OPERATOR, heading: string) => signInThrough(p, server.url, where, user, heading);
   const card = (p: Page) => p.locator(`[data-request="${requestId}"]`);
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
-    fs.writeFileSync(config, 'environments: [production]\nagent: { enabled: false }\n');
-    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
+    server = await startServerWithConfig('environments: [production]\nagent: { enabled: false }\n');
     await createSignedInUser(server.url, server.adminKey, { id: OPERATOR.id, role: 'operator', name: '鈴木 一郎', initial: OPERATOR.initial, chosen: OPERATOR.chosen });
     await createSignedInUser(server.url, server.adminKey, { id: APPROVER.id, role: 'approver', name: '田中 次郎', initial: APPROVER.initial, chosen: APPROVER.chosen });
     await createSignedInUser(server.url, server.adminKey, { id: ADMIN.id, role: 'admin', name: '山田 花子', initial: ADMIN.initial, chosen: ADMIN.chosen });

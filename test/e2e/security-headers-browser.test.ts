@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 const ADMIN = { id: 'yamada', initial: 'V!olet-Harb0ur-91', chosen: 'Tw1light&Cedar-77' };
 
@@ -63,12 +61,9 @@ describe('security headers and the Content-Security-Policy in a real browser', (
   };
 
   beforeAll(async () => {
-    const dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
-    fs.writeFileSync(config, 'environments: [production, staging]\nagent: { enabled: false }\n');
-    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
-    adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
-    ingestToken = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    server = await startServerWithConfig('environments: [production, staging]\nagent: { enabled: false }\n');
+    adminKey = server.adminKey;
+    ingestToken = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
     // Data on every page, so each draws what it can: tiles with their bars, a chart, log lines, a ticket.
     const now = Date.now();
     await api('POST', '/api/v1/ingest/probes', [0, 1, 2].map((i) => ({ timestamp: now - i * 60_000, environment: 'production', target: 'portal-top', url: 'https://portal.example.jp/', ok: true, status: 200, total_ms: 300 + i * 100, ttfb_ms: 150 })), ingestToken);
@@ -76,7 +71,7 @@ describe('security headers and the Content-Security-Policy in a real browser', (
     await api('POST', '/api/v1/ingest/logs', [{ timestamp: now, environment: 'production', host: 'web-1', service: 'nginx', level: 'error', message: 'upstream timed out' }], ingestToken);
     await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '画面が遅い', environment: 'production', channel: 'phone' });
     const cookie = await adminSession();
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });
+    context = await launchBrowser({ width: 1600, height: 1000 });
     await context.addInitScript(LISTEN_FOR_VIOLATIONS);
     page = context.pages()[0] ?? (await context.newPage());
     // Chromium reports a blocked resource or inline style on the console too.

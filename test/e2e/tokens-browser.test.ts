@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
+import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { launchBrowser, signInThrough } from '../helpers/browser.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
@@ -41,19 +39,12 @@ describe('tokens in a real browser', () => {
     await createSignedInUser(server.url, adminKey, { id: user.id, role, name, initial: user.initial, chosen: user.chosen });
   };
   const openBrowser = async (): Promise<Page> => {
-    const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1600, height: 1000 }, locale: 'ja-JP' });
+    const context = await launchBrowser({ width: 1600, height: 1000 });
     contexts.push(context);
     return context.pages()[0] ?? context.newPage();
   };
   /** Opens /tokens signed out, signs in on the page it is sent to, and lands back on /tokens. */
-  const signInToTokens = async (page: Page, user: typeof ADMIN) => {
-    await page.goto(`${server.url}/tokens`);
-    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === '/tokens', { timeout: 5000 });
-    await page.locator('[data-testid="login-form"] input[name="username"]').fill(user.id);
-    await page.locator('[data-testid="login-form"] input[name="password"]').fill(user.chosen);
-    await page.locator('[data-testid="login-form"] button[type="submit"]').click();
-    await page.getByRole('heading', { name: 'API トークン' }).waitFor({ timeout: 5000 });
-  };
+  const signInToTokens = (page: Page, user: typeof ADMIN) => signInThrough(page, server.url, '/tokens', user, 'API トークン');
   const createToken = async (page: Page, fields: { kind?: string; name: string; owner?: string; role?: string }) => {
     await page.locator('[data-testid="open-create-token"]').click();
     const form = page.locator('[data-testid="create-token"]');
@@ -68,12 +59,9 @@ describe('tokens in a real browser', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
-    fs.writeFileSync(config, 'environments: [production, staging]\nagent: { enabled: false }\n');
-    server = await startServerProcess({ MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config }, 60_000);
-    adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
-    ingestToken = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    server = await startServerWithConfig('environments: [production, staging]\nagent: { enabled: false }\n');
+    adminKey = server.adminKey;
+    ingestToken = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
     await createUser(ADMIN, 'admin', '山田 花子');
     await createUser(VIEWER, 'viewer', '鈴木 一郎');
     for (const target of ['portal-top', 'search']) await probe(target, 300);

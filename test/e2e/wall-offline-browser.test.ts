@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
-import { tempDir } from '../helpers/runtime.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collectors/synthetic/browser-probe.ts';
+import { startServerProcess, startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 
@@ -26,20 +24,17 @@ describe('the wall without its server', () => {
 
   it('says the connection is lost with the time of the last update, dims the tiles, and recovers', async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const dataDir = tempDir();
-    const config = path.join(dataDir, 'mimamori.yaml');
-    fs.writeFileSync(config, 'environments: [production]\nagent: { enabled: false }\n');
-    const env = { MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config };
-    server = await startServerProcess(env, 60_000);
+    const first = await startServerWithConfig('environments: [production]\nagent: { enabled: false }\n');
+    server = first;
     const port = Number(new URL(server.url).port);
     const call = (url: string, body: unknown, token: string) =>
       fetch(`${server!.url}${url}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-    const ingestToken = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+    const ingestToken = fs.readFileSync(path.join(first.dataDir, 'ingest-token'), 'utf8').trim();
     expect((await call('/api/v1/ingest/probes', [{ timestamp: Date.now(), environment: 'production', target: 'portal', ok: true, status: 200, total_ms: 250 }], ingestToken)).status).toBe(200);
     const made = await call('/api/v1/tokens', { kind: 'display', name: 'lobby' }, server.adminKey);
     const { token } = (await made.json()) as { token: string };
 
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-chromium-')), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1920, height: 1080 }, locale: 'ja-JP' });
+    context = await launchBrowser();
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${server.url}/wall?token=${token}&environment=production`);
     await page.locator('[data-target="portal"][data-state="ok"]').waitFor({ timeout: 15_000 });
@@ -59,7 +54,7 @@ describe('the wall without its server', () => {
     expect(Number(opacity)).toBeLessThan(0.6);
     await page.screenshot({ path: path.join(ARTIFACTS, 'wall-disconnected.png') });
 
-    server = await startServerProcess(env, 60_000, port);
+    server = await startServerProcess(first.env, 60_000, port);
     await page.locator('[data-testid="wall"][data-disconnected="false"]').waitFor({ timeout: 30_000 });
     expect(await lost.count()).toBe(0);
     await page.locator('[data-testid="live"][data-live="true"]').waitFor({ timeout: 5000 });

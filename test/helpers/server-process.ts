@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -20,6 +21,7 @@ export interface ServerProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
+  dataDir: string;
   /** The local admin key of its data directory (`<data>/admin-token`): reads need a role. */
   adminKey: string;
   /** GET with the admin key, as JSON. */
@@ -49,7 +51,7 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
         const dataDir = path.resolve(ROOT, env.MIMAMORI_DATA ?? './data');
         const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
         const get = async <T,>(pathAndQuery: string) => (await (await fetch(`${url}${pathAndQuery}`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as T;
-        return { child, url, output: () => out, adminKey, get };
+        return { child, url, output: () => out, dataDir, adminKey, get };
       }
     } catch {
       // not listening yet
@@ -61,6 +63,18 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
 }
 
 /** The exit code; fails (naming the process) past `timeoutMs`, beyond the server's own 30 s forced stop. */
+/**
+ * `mimamori start` on a fresh data directory with this mimamori.yaml; also
+ * returns the directory and the environment, to start it again on them.
+ */
+export async function startServerWithConfig(yaml: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; port?: number } = {}): Promise<ServerProcess & { env: NodeJS.ProcessEnv }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-test-'));
+  const config = path.join(dataDir, 'mimamori.yaml');
+  fs.writeFileSync(config, yaml);
+  const env = { MIMAMORI_DATA: dataDir, MIMAMORI_CONFIG: config, ...options.env };
+  return { ...(await startServerProcess(env, options.timeoutMs ?? 60_000, options.port)), env };
+}
+
 export function waitForExit(child: ChildProcess, timeoutMs = 40_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
