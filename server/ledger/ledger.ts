@@ -96,8 +96,8 @@ export class Ledger {
   openManual(input: ManualTicket, actor: Actor): Promise<Ticket> {
     return this.serial(async () => {
       const number = this.nextNumber();
-      const { reportedBy, ...fields } = input;
-      await this.append(number, 'opened', actor, { ...fields, description: input.description ?? '', severity: input.severity ?? 'warning', source: 'manual', reported_by: reportedBy, channel: input.channel });
+      const { reportedBy, ...fields } = input; // stored once, under the event's snake_case name
+      await this.append(number, 'opened', actor, { ...fields, description: input.description ?? '', severity: input.severity ?? 'warning', source: 'manual', reported_by: reportedBy });
       return this.get(number);
     });
   }
