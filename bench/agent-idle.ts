@@ -33,8 +33,7 @@ async function main() {
   const cpuSeconds = sum(threadCpuSeconds(agent.pid!)) - before;
   const rss = peakRssMiB(agent.pid!);
   agent.kill('SIGTERM');
-  server.child.kill('SIGTERM');
-  await Promise.all([waitForExit(agent), waitForExit(server.child)]);
+  await Promise.all([waitForExit(agent), server.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(JSON.stringify({ bench: 'agent-idle', seconds: SECONDS, agent_cpu_percent_of_one_core: +((100 * cpuSeconds) / SECONDS).toFixed(3), agent_peak_rss_mib: Math.round(rss) }));
 }

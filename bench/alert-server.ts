@@ -5,7 +5,7 @@
 // configuration, not latency).
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServerProcess, waitForExit, type ServerProcess } from '../test/helpers/server-process.ts';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { SmtpSink } from '../test/helpers/smtp-sink.ts';
 
@@ -39,8 +39,7 @@ notify:
     smtp,
     dataDir,
     async stop() {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
       await smtp.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

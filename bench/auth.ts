@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
+import { startServerProcess } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { percentile } from './stats.ts';
 
@@ -123,8 +123,7 @@ async function main() {
     }));
   } finally {
     agent.destroy();
-    server.child.kill('SIGTERM');
-    await waitForExit(server.child);
+    await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
+import { startServerProcess } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { cpuDelta, peakRssMiB, threadCpuSeconds, timeRequests } from './stats.ts';
 
@@ -93,8 +93,7 @@ async function main() {
   });
   const metricsText = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text();
   const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
-  server.child.kill('SIGTERM');
-  await waitForExit(server.child);
+  await server.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 
   const result = {

@@ -66,8 +66,7 @@ async function main() {
   }
   const seconds = (performance.now() - began) / 1000;
   agent.kill('SIGTERM');
-  server.child.kill('SIGTERM');
-  await Promise.all([waitForExit(agent), waitForExit(server.child)]);
+  await Promise.all([waitForExit(agent), server.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(JSON.stringify({ bench: 'tail-logs', mib: Math.round(TARGET_BYTES / 2 ** 20), events, lines, seconds: +seconds.toFixed(1), events_per_s: Math.round(events / seconds), lines_per_s: Math.round(lines / seconds), agent_peak_rss_mib: Math.round(peak) }));
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startServerProcess, waitForExit } from '../test/helpers/server-process.ts';
+import { startServerProcess } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../collectors/synthetic/browser-probe.ts';
 import { ensureDashboardBuilt } from '../server/http/build-dashboard.ts';
@@ -65,8 +65,7 @@ async function main() {
     }
   } finally {
     await context.close();
-    server.child.kill('SIGTERM');
-    await waitForExit(server.child);
+    await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(JSON.stringify({ bench: 'wall-page', targets: TARGETS, hosts: HOSTS, loads: LOADS, full_render_p50_ms: percentile(samples, 50), full_render_max_ms: Math.max(...samples), fits_1920x1080: fits, js_gzip_kb: +(jsGzip / 1024).toFixed(1) }));

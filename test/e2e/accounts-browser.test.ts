@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
@@ -52,8 +52,7 @@ describe('accounts in a real browser', () => {
   }, 120_000);
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   it('first run: the setup link creates the administrator, refusing a weak password rule by rule', async () => {

@@ -61,8 +61,7 @@ describe('agent process → server process', () => {
       await waitFor('lines after the agent restart', count, (n) => n === written);
 
       // The server goes away for a while; the agent keeps reading and spooling.
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
       for (let i = 0; i < 5; i++) {
         write(40);
         await sleep(200);
@@ -83,8 +82,7 @@ describe('agent process → server process', () => {
       expect(probes.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBeGreaterThan(0);
     } finally {
       agent.kill('SIGTERM');
-      server.child.kill('SIGTERM');
-      await Promise.all([waitForExit(agent), waitForExit(server.child)]);
+      await Promise.all([waitForExit(agent), server.stop()]);
     }
   });
 
@@ -97,8 +95,7 @@ describe('agent process → server process', () => {
       await waitFor('own CPU', () => get(`/api/v1/series?source=metrics&environment=production&host=${os.hostname()}&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0, 60_000);
       await waitFor('own probe', () => get(`/api/v1/series?source=probes&environment=production&target=mimamori&from=${from}&step=10`), (b) => b.points.length > 0, 60_000);
     } finally {
-      server.child.kill('SIGTERM');
-      expect(await waitForExit(server.child)).toBe(0);
+      expect(await server.stop()).toBe(0);
     }
   });
 
@@ -131,8 +128,7 @@ describe('agent process → server process', () => {
       await waitFor('the bundled agent\'s CPU', () => server.get(`/api/v1/series?source=metrics&environment=staging&host=bundled-host&name=cpu_utilisation_percent&from=${from}&step=10`), (b) => b.points.length > 0);
     } finally {
       agent.kill('SIGTERM');
-      server.child.kill('SIGTERM');
-      await Promise.all([waitForExit(agent), waitForExit(server.child)]);
+      await Promise.all([waitForExit(agent), server.stop()]);
     }
   });
 });

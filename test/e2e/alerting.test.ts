@@ -14,8 +14,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The contractor's scenario from a fresh `mimamori start` with a config
  * naming a target and an SMTP server: the target starts answering in 6 s,
  * the in-process agent's probe notices, the rule fires, a mail arrives and
- * a ticket is open; the server is killed and restarted while the alert
- * fires; the target recovers → one resolved mail, the ticket stays open.
+ * a ticket is open; the server is killed while the mail server still
+ * holds its answer, and restarted while the alert fires; the target
+ * recovers → one resolved mail, the ticket stays open.
  */
 describe('slow target → mail → ticket, across a server crash', () => {
   it('mails once on firing and once on resolve, and keeps the ticket open for the report', async () => {
@@ -45,6 +46,7 @@ notify:
     try {
       await sleep(2500);
       target.setDelay(6000);
+      smtp.acceptDelayMs = 10_000;
       const firing = await smtp.waitFor((m) => m.subject.includes('発生'), 20_000, 'the firing mail');
       expect(firing.subject).toContain('[本番]');
       expect(firing.subject).toContain('portal-top');
@@ -60,26 +62,31 @@ notify:
       expect(firing.subject).toContain(ticket.number);
       expect(firing.text).toContain(`/incidents/${ticket.number}`);
 
-      // Crash while firing: nothing queued or sent is forgotten, nothing is sent twice.
+      // Crash while firing, after the mail server took the mail but before it answered, so the
+      // `sent` row was never written: after the restart the mail goes again with the same
+      // Message-ID (docs/ARCHITECTURE.md), which mail systems fold; no second notification.
       server.child.kill('SIGKILL');
       await waitForExit(server.child);
+      smtp.acceptDelayMs = 0;
       server = await startServerProcess(env, 30_000, port);
-      await sleep(4000);
-      expect(smtp.mails.filter((m) => m.subject.includes('発生'))).toHaveLength(1);
+      await smtp.waitFor((m) => m !== firing && m.subject === firing.subject, 10_000, 'the resent firing mail');
+      await sleep(3000);
+      const firingMails = smtp.mails.filter((m) => m.subject.includes('発生'));
+      expect(firingMails.map((m) => m.messageId), JSON.stringify(smtp.mails.map((m) => [m.subject, m.messageId]))).toEqual([firing.messageId, firing.messageId]);
+      expect(firing.messageId).toMatch(/^<.+@mimamori>$/);
+      const notifications = () => [...new Map(smtp.mails.map((m) => [m.messageId, m])).values()];
 
       target.setDelay(0);
       const resolved = await smtp.waitFor((m) => m.subject.includes('復旧'), 20_000, 'the resolved mail').catch((e) => { throw new Error(e.message + server.output().slice(-5000)); });
       expect(resolved.subject).toContain(ticket.number);
       await sleep(2500);
-      expect(smtp.mails.map((m) => m.subject.includes('発生') ? 'firing' : m.subject.includes('復旧') ? 'resolved' : m.subject)).toEqual(['firing', 'resolved']);
+      expect(notifications().map((m) => m.subject.includes('発生') ? 'firing' : m.subject.includes('復旧') ? 'resolved' : m.subject)).toEqual(['firing', 'resolved']);
       const after = (await server.get(`/api/v1/tickets/${ticket.number}`)) as Json;
       expect(after.status).toBe('open');
       expect(after.events.map((e: Json) => e.type)).toEqual(['opened', 'alert_resolved']);
       expect(after.alertFiring).toBe(false);
-      expect(after.events.map((e: Json) => e.type)).toEqual(['opened', 'alert_resolved']);
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
       await target.stop();
       await smtp.stop();
     }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit } from '../helpers/server-process.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 import { openStorage } from '../../server/storage/client.ts';
 import { sql } from '../../server/storage/sql.ts';
@@ -46,8 +46,7 @@ describe('the audit trail and four-eyes requests from the CLI', () => {
       const intact = await run(process.execPath, [BIN, 'audit', 'verify'], { env: { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url } });
       expect(intact.stdout).toMatch(/^audit trail intact: \d+ entries/);
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
     // With the server stopped, someone changes the database behind its back; the CLI reads the data directory itself.
     const storage = await openStorage({ dataDir, log: () => undefined });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit } from '../helpers/server-process.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 
 const run = promisify(execFile);
@@ -31,8 +31,7 @@ describe('mimamori CLI', () => {
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/batch starting at line 1: 400: invalid record at line 1, field "name"/);
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
     const direct = await run(process.execPath, [BIN, 'logs', '--service', 'cli', '--json'], { env });
     expect(direct.stderr).toContain('reading');
@@ -73,8 +72,7 @@ describe('mimamori CLI', () => {
       const anonymous = await run(process.execPath, [BIN, 'wal', 'inspect'], { env: { ...env, MIMAMORI_API_KEY: 'not-a-key-of-this-server' } }).catch((e: { stderr: string }) => e);
       expect(anonymous.stderr).toContain('401');
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
   });
 
@@ -108,8 +106,7 @@ describe('mimamori CLI', () => {
       const denied = await run(process.execPath, [BIN, 'user', 'list'], { env: { ...env, MIMAMORI_API_KEY: 'not-a-key-0123456789' } }).catch((e: { stderr: string }) => e);
       expect(denied.stderr).toContain('401');
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
   });
 
@@ -146,8 +143,7 @@ describe('mimamori CLI', () => {
       expect(await cli('token', 'revoke', id)).toBe(`${id}: revoked`);
       expect(await probe(ingest)).toBe(401);
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
   });
 });

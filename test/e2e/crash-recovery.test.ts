@@ -68,8 +68,7 @@ describe('kill -9 during a stream of acknowledged batches', () => {
     const unanswered = [...attempted].filter((n) => !acked.has(n) && !refused.has(n));
     for (const n of unanswered) expect((await send(restarted.url, n)).status).toBe(refusedBatch(n) ? 400 : 200);
     const stored = [...attempted].filter((n) => !refusedBatch(n));
-    restarted.child.kill('SIGTERM');
-    expect(await waitForExit(restarted.child)).toBe(0);
+    expect(await restarted.stop()).toBe(0);
 
     const storage = await openStorage({ dataDir, log: () => undefined });
     try {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 
 // The ingest door against a careless or hostile token holder, on a real
 // server process and the real engine: every reproduction of issue 10.
@@ -20,8 +20,7 @@ beforeAll(async () => {
   admin = server.adminKey;
 });
 afterAll(async () => {
-  server.child.kill('SIGTERM');
-  await waitForExit(server.child);
+  await server.stop();
 });
 
 const post = (kind: string, body: string | Buffer, headers: Record<string, string> = {}) =>

@@ -122,8 +122,7 @@ describe('nginx log rotation by rename, followed by a real agent', () => {
   }, 300_000); // a first run may install nginx
 
   afterAll(async () => {
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   const logCount = async (service: string, text = ''): Promise<number> => (await server.get(`/api/v1/logs?service=${service}&q=${encodeURIComponent(text)}&limit=0`)).total;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort, startServerProcess, waitForExit } from '../helpers/server-process.ts';
+import { freePort, startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 
 const run = promisify(execFile);
@@ -32,8 +32,7 @@ describe('the Node.js runtime', () => {
       expect(environ).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072');
       expect(fs.readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8')).toContain('mimamori.js\0start');
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit } from '../helpers/server-process.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 
 // Item 17: a run that uses every kind of secret Mimamori holds — right and
@@ -71,11 +71,7 @@ describe('secrets never reach the logs', () => {
       used.push('Q8#lantern-Moss-2');
       await sleep(3000); // the slow probe's alert: mail and webhook fail against a closed port, and are logged
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child).catch((error: Error) => {
-        server.child.kill('SIGKILL');
-        throw new Error(`${error.message}\n${server.output().slice(-4000)}`);
-      });
+      await server.stop();
     }
     const logFile = fs.readFileSync(path.join(dataDir, 'logs', 'mimamori.log'), 'utf8');
     expect(logFile).toMatch(/notification failed/); // the failures that could have carried a URL were logged

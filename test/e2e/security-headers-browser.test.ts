@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
@@ -85,8 +85,7 @@ describe('security headers and the Content-Security-Policy in a real browser', (
   }, 120_000);
   afterAll(async () => {
     await context?.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   const PAGES: [string, string][] = [

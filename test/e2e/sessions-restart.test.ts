@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServerProcess, waitForExit, freePort } from '../helpers/server-process.ts';
+import { startServerProcess, freePort } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
 
 // Sessions and their ends live in the database, not in the process.
@@ -14,8 +14,7 @@ describe('sessions across a restart', () => {
     let server = await startServerProcess(env, 30_000, port);
     const admin = { authorization: `Bearer ${fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()}`, 'content-type': 'application/json' };
     const restart = async () => {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
       server = await startServerProcess(env, 30_000, port);
     };
     try {
@@ -32,8 +31,7 @@ describe('sessions across a restart', () => {
       await restart();
       expect(await whoAmI()).toBe(401); // re-enabling does not bring ended sessions back
     } finally {
-      server.child.kill('SIGTERM');
-      await waitForExit(server.child);
+      await server.stop();
     }
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
 import { LISTEN_FOR_VIOLATIONS, launchBrowser, signInThrough, violations } from '../helpers/browser.ts';
 
@@ -37,8 +37,7 @@ describe('opening a ticket by hand in a real browser', () => {
   }, 120_000);
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   it('an operator opens a security ticket and lands on it, with the security report fields', async () => {

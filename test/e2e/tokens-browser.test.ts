@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
 import { launchBrowser, signInThrough } from '../helpers/browser.ts';
 
@@ -68,8 +68,7 @@ describe('tokens in a real browser', () => {
   }, 120_000);
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   it('an administrator creates a display token, shown once with the wall address to open', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerProcess, startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
@@ -18,8 +18,7 @@ describe('the wall without its server', () => {
   let context: BrowserContext | undefined;
   afterAll(async () => {
     await context?.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   it('says the connection is lost with the time of the last update, dims the tiles, and recovers', async () => {
@@ -41,8 +40,7 @@ describe('the wall without its server', () => {
     expect(await page.locator('[data-testid="wall"]').getAttribute('data-disconnected')).toBe('false');
     expect(await page.locator('[data-testid="wall-disconnected"]').count()).toBe(0);
 
-    server.child.kill('SIGTERM');
-    await waitForExit(server.child);
+    await server.stop();
     server = undefined;
     const lost = page.locator('[data-testid="wall-disconnected"]');
     await lost.waitFor({ timeout: 15_000 });

@@ -26,6 +26,12 @@ export interface ServerProcess {
   adminKey: string;
   /** GET with the admin key, as JSON. */
   get: <T = any>(pathAndQuery: string) => Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * SIGTERM, then its exit code. Past `timeoutMs` it fails with what the process
+   * was doing (its threads' kernel states, its last output) and is killed, so a
+   * hung stop is diagnosed instead of outliving the test.
+   */
+  stop: (timeoutMs?: number) => Promise<number | null>;
 }
 
 /** Starts `mimamori start` as a real child process and waits until /readyz answers. */
@@ -51,7 +57,17 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
         const dataDir = path.resolve(ROOT, env.MIMAMORI_DATA ?? './data');
         const adminKey = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
         const get = async <T,>(pathAndQuery: string) => (await (await fetch(`${url}${pathAndQuery}`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as T;
-        return { child, url, output: () => out, dataDir, adminKey, get };
+        const stop = async (stopTimeoutMs = 40_000) => {
+          child.kill('SIGTERM');
+          try {
+            return await waitForExit(child, stopTimeoutMs);
+          } catch (error) {
+            const threads = threadStates(child.pid!);
+            child.kill('SIGKILL');
+            throw new Error(`${(error as Error).message} after SIGTERM; its threads:\n${threads}\nits last output:\n${out.slice(-4000)}`);
+          }
+        };
+        return { child, url, output: () => out, dataDir, adminKey, get, stop };
       }
     } catch {
       // not listening yet
@@ -62,7 +78,6 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
   throw new Error(`server did not become ready in ${timeoutMs} ms: ${out}`);
 }
 
-/** The exit code; fails (naming the process) past `timeoutMs`, beyond the server's own 30 s forced stop. */
 /**
  * `mimamori start` on a fresh data directory with this mimamori.yaml; also
  * returns the directory and the environment, to start it again on them.
@@ -75,6 +90,7 @@ export async function startServerWithConfig(yaml: string, options: { env?: NodeJ
   return { ...(await startServerProcess(env, options.timeoutMs ?? 60_000, options.port)), env };
 }
 
+/** The exit code; fails (naming the process) past `timeoutMs`, beyond the server's own 30 s forced stop. */
 export function waitForExit(child: ChildProcess, timeoutMs = 40_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
@@ -84,4 +100,25 @@ export function waitForExit(child: ChildProcess, timeoutMs = 40_000): Promise<nu
       resolve(code);
     });
   });
+}
+
+/** Each thread's name, state and kernel wait channel (and the main thread's kernel stack when readable): where a hung process waits. */
+function threadStates(pid: number): string {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
+  try {
+    const lines = fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = read(`/proc/${pid}/task/${tid}/stat`);
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return `  ${tid} ${read(`/proc/${pid}/task/${tid}/comm`)} ${state} ${read(`/proc/${pid}/task/${tid}/wchan`)}`;
+    });
+    return [...lines, `main thread kernel stack:\n${read(`/proc/${pid}/stack`)}`].join('\n');
+  } catch (error) {
+    return `  unreadable: ${(error as Error).message}`;
+  }
 }

@@ -7,6 +7,8 @@ export interface Mail {
   to: string[];
   subject: string;
   text: string;
+  /** The Message-ID header: a resend of one notification (after a crash) repeats it. */
+  messageId: string;
   headers: ParsedMail['headers'];
 }
 
@@ -18,6 +20,8 @@ export interface Mail {
 export class SmtpSink {
   readonly mails: Mail[] = [];
   port = 0;
+  /** How long the server waits after receiving a mail before answering 250 (a slow mail server; a crash window). */
+  acceptDelayMs = 0;
   private server: SMTPServer | undefined;
 
   get url(): string {
@@ -31,8 +35,9 @@ export class SmtpSink {
       logger: false,
       onData: (stream, session, callback) => {
         simpleParser(stream).then((mail) => {
-          this.mails.push({ at: Date.now(), to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', text: mail.text ?? '', headers: mail.headers });
-          callback();
+          this.mails.push({ at: Date.now(), to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', text: mail.text ?? '', messageId: mail.messageId ?? '', headers: mail.headers });
+          if (this.acceptDelayMs > 0) setTimeout(callback, this.acceptDelayMs);
+          else callback();
         }, callback);
       },
     });
