@@ -94,6 +94,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     },
     ticketRef: (number, recipient) => ({ number, ...links({ number }, recipient) }),
     resolved: async (alert) => void (await ledger.alertResolved(alert)),
+    noData: async (alert) => void (await ledger.alertNoData(alert)),
     context: async (alert) => {
       const found = workarounds.findFor(alert);
       const recentLogs = await newestLogs(storage, { from: now() - 15 * 60_000, to: now() + 1000, environment: alert.labels.environment, host: alert.labels.host, service: alert.labels.service, levels: ['warn', 'error', 'fatal'] }, 10).catch(() => []);

@@ -66,12 +66,17 @@ export class Ledger {
     return [...this.tickets.values()].filter((t) => t.status === 'open');
   }
 
-  /** One ticket per fingerprint while it is open; a new episode of the same alert is appended to it. */
+  /** One ticket per fingerprint while it is open; a new episode of the same alert is appended to it, or opens a new ticket once the last is closed. */
   alertFired(alert: Alert, escalation: string | undefined, title: string): Promise<Ticket> {
     return this.serial(async () => {
       const existing = this.openFor(alert.fingerprint);
+      // An episode whose ticket people closed while it still fired stays with that ticket: a
+      // restart or a later flush re-offering it must not open a second one (that nobody is mailed about).
+      const handled = this.byFingerprint.get(alert.fingerprint);
+      if (!existing && handled?.alertEpisodes.includes(alert.since)) return handled;
       if (existing) {
-        if (!existing.alertEpisodes.includes(alert.since) || !existing.alertFiring) await this.append(existing.number, 'alert_fired', SYSTEM, { since: alert.since, value: alert.value, threshold: alert.threshold });
+        // Also when its data returns still above the threshold after a silence.
+        if (!existing.alertEpisodes.includes(alert.since) || !existing.alertFiring || existing.alertSilent) await this.append(existing.number, 'alert_fired', SYSTEM, { since: alert.since, value: alert.value, threshold: alert.threshold });
         return existing;
       }
       const number = this.nextNumber();
@@ -89,6 +94,16 @@ export class Ledger {
       // Only the newest episode's end is news; an older one's must not mark a firing alert recovered.
       if (!ticket || !ticket.alertFiring || ticket.alertEpisodes.at(-1) !== alert.since) return ticket;
       await this.append(ticket.number, 'alert_resolved', SYSTEM, { since: alert.since, value: alert.value, resolved_at: alert.changedAt });
+      return ticket;
+    });
+  }
+
+  /** The firing alert's series went silent: noted once (not a recovery; the ticket's alert stays firing). */
+  alertNoData(alert: Alert): Promise<Ticket | undefined> {
+    return this.serial(async () => {
+      const ticket = this.openFor(alert.fingerprint);
+      if (!ticket || !ticket.alertFiring || ticket.alertSilent || ticket.alertEpisodes.at(-1) !== alert.since) return ticket;
+      await this.append(ticket.number, 'alert_nodata', SYSTEM, { since: alert.since, value: alert.value, threshold: alert.threshold, silent_since: alert.changedAt });
       return ticket;
     });
   }

@@ -53,6 +53,8 @@ export interface Ticket {
   /** Alert episodes (`since`) seen on this ticket, and whether the alert is firing now. */
   alertEpisodes: number[];
   alertFiring: boolean;
+  /** The firing alert's series stopped reporting (no data; not recovered). */
+  alertSilent: boolean;
   workarounds: { id: string; version: number; phase: string; at: number; actor: string }[];
   events: TicketEvent[];
 }
@@ -64,7 +66,7 @@ export function applyEvent(ticket: Ticket | undefined, e: TicketEvent): Ticket {
     return {
       number: e.ticket, type: d.type as TicketType, title: String(d.title), description: String(d.description ?? ''), environment: String(d.environment), severity: String(d.severity),
       status: 'open', source: d.source as Ticket['source'], openedAt: e.at, openedBy: e.actor, fingerprint: d.fingerprint as string | undefined, rule: d.rule as string | undefined,
-      labels: d.labels as Labels | undefined, escalation: d.escalation as string | undefined, report: {}, escalated: [], alertEpisodes: d.since ? [Number(d.since)] : [], alertFiring: d.source === 'alert',
+      labels: d.labels as Labels | undefined, escalation: d.escalation as string | undefined, report: {}, escalated: [], alertEpisodes: d.since ? [Number(d.since)] : [], alertFiring: d.source === 'alert', alertSilent: false,
       workarounds: [], events: [e],
       ...(d.reported_by ? { reportedBy: String(d.reported_by) } : {}), ...(d.channel ? { channel: String(d.channel) } : {}),
     };
@@ -74,10 +76,15 @@ export function applyEvent(ticket: Ticket | undefined, e: TicketEvent): Ticket {
   switch (e.type) {
     case 'alert_fired':
       ticket.alertFiring = true;
+      ticket.alertSilent = false;
       if (!ticket.alertEpisodes.includes(Number(d.since))) ticket.alertEpisodes.push(Number(d.since));
       break;
     case 'alert_resolved':
       ticket.alertFiring = false;
+      ticket.alertSilent = false;
+      break;
+    case 'alert_nodata':
+      ticket.alertSilent = true;
       break;
     case 'status_changed':
       ticket.status = d.to as Status;

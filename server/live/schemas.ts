@@ -29,6 +29,8 @@ export const HostTile = Type.Object({
   cpu: N,
   threshold: Type.Number({ description: 'lowest threshold_percent of the cpu rules covering the host' }),
   spark: Type.Array(N, { description: 'the last 60 one-minute averages, oldest first; null where no data' }),
+  last_at: Type.String({ format: 'date-time', description: 'end of the newest minute with a sample' }),
+  stale: Type.Boolean({ description: 'no sample for over 3 minutes: `cpu` is the last value, not the current one' }),
 });
 
 export const IncidentTile = Type.Object({

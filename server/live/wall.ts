@@ -18,6 +18,8 @@ export interface WallDeps {
 }
 
 const MAX_INCIDENTS = 20;
+/** A host whose newest CPU minute is older than this shows as silent, its last value no longer current. */
+const HOST_STALE_AFTER_MS = 3 * 60_000;
 /** A target with no probe for this long is stale. */
 export const STALE_MS = 10 * 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -92,7 +94,8 @@ export async function buildWall(deps: WallDeps, environment?: string, incidentLi
   const hosts: HostTile[] = cpu.map((h) => {
     const byMinute = new Map(h.t.map((t, i) => [Number(t), h.v[i]!]));
     const spark = minutes.map((m) => round(byMinute.get(m), 1));
-    return { environment: h.environment, host: h.host, cpu: round(h.v.at(-1), 1), threshold: cpuThreshold(config.rules, h.environment, h.host), spark };
+    const lastAt = Number(h.t.at(-1)) + 60_000; // the end of its newest minute
+    return { environment: h.environment, host: h.host, cpu: round(h.v.at(-1), 1), threshold: cpuThreshold(config.rules, h.environment, h.host), spark, last_at: new Date(lastAt).toISOString(), stale: now - lastAt > HOST_STALE_AFTER_MS };
   });
 
   const order = (env: string) => (config.environments.indexOf(env) + 1 || Infinity);

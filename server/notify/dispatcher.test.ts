@@ -10,6 +10,7 @@ function setup() {
   const sent: Outgoing[] = [];
   const told = new Set<string>();
   const resolvedCalls: string[] = [];
+  const noDataCalls: string[] = [];
   const deliveries = {
     has: (r: string, c: string, k: string) => told.has(`${r}|${c}|${k}`),
     lastAlertSent: () => undefined,
@@ -28,6 +29,7 @@ function setup() {
     ticketFor: async () => (await sleep(10), 'INC-2026-0001'),
     ticketRef: (number) => ({ number, link: `http://m/${number}` }),
     resolved: async (a) => void resolvedCalls.push(`${a.fingerprint}@${a.since}`),
+    noData: async (a) => void noDataCalls.push(`${a.fingerprint}@${a.since}`),
     context: async () => (await sleep(10), { recentLogs: [], workaround: undefined }),
     isProduction: () => true,
     timezone: 'Asia/Tokyo',
@@ -36,10 +38,10 @@ function setup() {
       throw e;
     },
   };
-  return { dispatcher: new Dispatcher(deps), sent, resolvedCalls };
+  return { dispatcher: new Dispatcher(deps), sent, resolvedCalls, noDataCalls };
 }
 
-const alert = (state: 'firing' | 'resolved', since: number): Alert => ({
+const alert = (state: 'firing' | 'nodata' | 'resolved', since: number): Alert => ({
   fingerprint: 'fp1', rule: 'slow', kind: 'response_time', severity: 'critical', labels: { environment: 'production', target: 'portal' }, state, since,
   changedAt: since, value: 6000, threshold: 5000, unit: 'ms', provisional: false, description: { ja: '応答時間が 5000 ms を超過', en: 'Response time above 5000 ms' },
 });
@@ -66,5 +68,33 @@ describe('dispatcher', () => {
     await dispatcher.onTransitions([{ alert: alert('resolved', 1000), from: 'firing' }]);
     await dispatcher.tick();
     expect(sent.map((s) => s.alertKeys)).toEqual([['fp1@5000:firing']]);
+  });
+
+  it('tells whoever heard of a firing alert that its data stopped, once, and never calls silence a recovery', async () => {
+    const { dispatcher, sent, resolvedCalls, noDataCalls } = setup();
+    await dispatcher.onTransitions([{ alert: alert('firing', 1000), from: 'inactive' }]);
+    await dispatcher.onTransitions([{ alert: alert('nodata', 1000), from: 'firing' }]);
+    await dispatcher.tick();
+    expect(sent.map((s) => s.alertKeys)).toEqual([['fp1@1000:firing'], ['fp1@1000:nodata']]);
+    expect(sent[1]!.message.subject).toContain('データ途絶');
+    expect(sent[1]!.message.subject).not.toContain('復旧');
+    expect(noDataCalls).toEqual(['fp1@1000']);
+    expect(resolvedCalls).toEqual([]);
+    // Data back, still above: the same episode fires on without a second firing mail; then a real recovery.
+    await dispatcher.onTransitions([{ alert: alert('firing', 1000), from: 'nodata' }]);
+    await dispatcher.onTransitions([{ alert: { ...alert('resolved', 1000), value: 4200 }, from: 'firing' }]);
+    expect(sent.map((s) => s.alertKeys)).toEqual([['fp1@1000:firing'], ['fp1@1000:nodata'], ['fp1@1000:resolved']]);
+    expect(sent[2]!.message.text).toContain('4200 ms');
+  });
+
+  it('after a restart, a silent alert whose notice was not sent is told once; one never told firing is not', async () => {
+    const first = setup();
+    await first.dispatcher.catchUp([alert('nodata', 1000)], []);
+    expect(first.sent).toEqual([]); // nobody heard of the firing (e.g. it fired in a maintenance window)
+    const second = setup();
+    await second.dispatcher.onTransitions([{ alert: alert('firing', 1000), from: 'inactive' }]);
+    await second.dispatcher.catchUp([alert('nodata', 1000)], []);
+    await second.dispatcher.catchUp([alert('nodata', 1000)], []);
+    expect(second.sent.map((s) => s.alertKeys)).toEqual([['fp1@1000:firing'], ['fp1@1000:nodata']]);
   });
 });

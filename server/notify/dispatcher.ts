@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   /** The links a recipient's mail shows for a ticket (the acknowledge link is signed for them). */
   ticketRef(number: string, recipient: string): TicketRef;
   resolved(alert: Alert): Promise<void>;
+  /** A firing alert's series went silent: recorded on its ticket (once per episode). */
+  noData(alert: Alert): Promise<void>;
   context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'workaround'>>;
   isProduction(environment: string): boolean;
   timezone: string;
@@ -43,7 +45,7 @@ interface Group {
   flushing?: Promise<void>;
 }
 
-const keyOf = (a: Alert, state: 'firing' | 'resolved') => `${a.fingerprint}@${a.since}:${state}`;
+const keyOf = (a: Alert, state: 'firing' | 'nodata' | 'resolved') => `${a.fingerprint}@${a.since}:${state}`;
 
 /**
  * Alertmanager's pipeline, in-process: group (rule × environment) →
@@ -61,9 +63,10 @@ export class Dispatcher {
   async onTransitions(changes: Transition[]): Promise<void> {
     const due = new Set<Group>();
     for (const { alert } of changes) {
-      if (alert.state !== 'firing' && alert.state !== 'resolved') continue;
+      if (alert.state !== 'firing' && alert.state !== 'nodata' && alert.state !== 'resolved') continue;
       const group = this.groupOf(alert);
-      if (alert.state === 'firing') group.firing.set(alert.fingerprint, alert);
+      // A silent alert stays with the firing ones: it is still a problem, only without a reading.
+      if (alert.state !== 'resolved') group.firing.set(alert.fingerprint, alert);
       else {
         // Only the episode that ended leaves; a later episode of the same alert stays firing.
         if (group.firing.get(alert.fingerprint)?.since === alert.since) group.firing.delete(alert.fingerprint);
@@ -79,7 +82,7 @@ export class Dispatcher {
     const active = new Set(firing.map((a) => a.fingerprint));
     // An earlier episode of an alert that fires again now has nothing left to say.
     const ended = resolved.filter((a) => !active.has(a.fingerprint));
-    await this.onTransitions([...firing.filter((a) => a.state === 'firing'), ...ended].map((alert) => ({ alert, from: 'firing' as const })));
+    await this.onTransitions([...firing.filter((a) => a.state === 'firing' || a.state === 'nodata'), ...ended].map((alert) => ({ alert, from: 'firing' as const })));
   }
 
   /** Periodic: repeats, and alerts whose suppression has ended. */
@@ -89,7 +92,10 @@ export class Dispatcher {
       if (group.firing.size === 0 || group.timer) continue;
       const sentTimes = this.deps.recipientsOf(group.rule).flatMap((r) => channelsOf(r).map((c) => group.lastSent.get(`${r.name}|${c}`) ?? this.deps.deliveries.lastAlertSent(r.name, c, group.key)));
       const repeatDue = sentTimes.some((t) => t !== undefined && now - t >= this.deps.timing.repeatIntervalMs);
-      const unsent = [...group.firing.values()].some((a) => this.deps.recipientsOf(a.rule).some((r) => channelsOf(r).some((c) => !this.deps.deliveries.has(r.name, c, keyOf(a, 'firing')))));
+      const unsent = [...group.firing.values()].some((a) => this.deps.recipientsOf(a.rule).some((r) => channelsOf(r).some((c) => {
+        const told = (state: 'firing' | 'nodata') => this.deps.deliveries.has(r.name, c, keyOf(a, state));
+        return a.state === 'nodata' ? told('firing') && !told('nodata') : !told('firing');
+      })));
       if (repeatDue || unsent) await this.flush(group);
     }
   }
@@ -135,7 +141,10 @@ export class Dispatcher {
     }
     // Every firing alert has its ticket before anyone is told (one per fingerprint while open).
     const tickets = new Map<string, string | undefined>();
-    for (const alert of firing) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, true));
+    // A silent alert finds its ticket but never opens one: silence alone is not a new incident.
+    for (const alert of firing) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, alert.state === 'firing'));
+    for (const alert of firing) if (alert.state === 'nodata') await this.deps.noData(alert);
+    const burning = firing.filter((a) => a.state === 'firing');
     const resolved = [...group.resolved.values()];
     group.resolved.clear();
     for (const alert of resolved) tickets.set(alert.fingerprint, await this.deps.ticketFor(alert, false));
@@ -143,38 +152,45 @@ export class Dispatcher {
     // A group with nothing firing ends here: its next alert waits group_wait again, as a new group.
     if (group.firing.size === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
     // The mail's context (recent logs, the workaround) is looked up once per alert, not per recipient and channel.
+    // A ticket nobody is told of must say why: no recipient (rule `notify`, `default_recipients`) has a channel.
+    if (!this.deps.recipientsOf(group.rule).some((r) => channelsOf(r).length > 0)) {
+      for (const alert of burning) await this.recordSuppressed(group, alert, 'no_recipients', tickets.get(alert.fingerprint));
+    }
     const contexts = new Map<string, ReturnType<DispatcherDeps['context']>>();
     const contextOf = (a: Alert) => contexts.get(a.fingerprint) ?? contexts.set(a.fingerprint, this.deps.context(a)).get(a.fingerprint)!;
     for (const recipient of this.deps.recipientsOf(group.rule)) {
       for (const channel of channelsOf(recipient)) {
-        const told = (a: Alert, s: 'firing' | 'resolved') => this.deps.deliveries.has(recipient.name, channel, keyOf(a, s));
-        const newFiring = firing.filter((a) => !told(a, 'firing'));
-        // A recovery is news only to whoever heard of the failure.
+        const told = (a: Alert, s: 'firing' | 'nodata' | 'resolved') => this.deps.deliveries.has(recipient.name, channel, keyOf(a, s));
+        const newFiring = burning.filter((a) => !told(a, 'firing'));
+        // A recovery, or a silence, is news only to whoever heard of the failure.
+        const newNoData = firing.filter((a) => a.state === 'nodata' && told(a, 'firing') && !told(a, 'nodata'));
         const newResolved = resolved.filter((a) => told(a, 'firing') && !told(a, 'resolved'));
         const last = group.lastSent.get(`${recipient.name}|${channel}`) ?? this.deps.deliveries.lastAlertSent(recipient.name, channel, group.key);
-        const repeat = newFiring.length === 0 && firing.length > 0 && last !== undefined && now - last >= this.deps.timing.repeatIntervalMs;
-        if (!newFiring.length && !newResolved.length && !repeat) continue;
-        const number = tickets.get((newFiring[0] ?? (repeat ? firing[0] : undefined) ?? newResolved[0]!).fingerprint);
+        const repeat = newFiring.length === 0 && burning.length > 0 && last !== undefined && now - last >= this.deps.timing.repeatIntervalMs;
+        if (!newFiring.length && !newNoData.length && !newResolved.length && !repeat) continue;
+        const about = newFiring[0] ?? (repeat ? burning[0] : undefined) ?? newNoData[0] ?? newResolved[0]!;
+        const number = tickets.get(about.fingerprint);
         const ticket = number ? this.deps.ticketRef(number, recipient.name) : undefined;
         const notice: AlertNotice = {
           environment: group.environment, production: this.deps.isProduction(group.environment), rule: group.rule,
           // The news first: the subject and the ticket are about the alert that just fired.
-          firing: newFiring.length || repeat ? [...newFiring, ...firing.filter((a) => !newFiring.includes(a))] : [], resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
-          ...(await contextOf(newFiring[0] ?? firing[0] ?? newResolved[0]!)),
+          firing: newFiring.length || repeat ? [...newFiring, ...burning.filter((a) => !newFiring.includes(a))] : [], noData: newNoData, resolved: newResolved, ticket, timezone: this.deps.timezone, repeat,
+          ...(await contextOf(about)),
         };
-        const keys = [...newFiring.map((a) => keyOf(a, 'firing')), ...newResolved.map((a) => keyOf(a, 'resolved')), ...(repeat ? [`${group.key}@${now}:repeat`] : [])];
+        const keys = [...newFiring.map((a) => keyOf(a, 'firing')), ...newNoData.map((a) => keyOf(a, 'nodata')), ...newResolved.map((a) => keyOf(a, 'resolved')), ...(repeat ? [`${group.key}@${now}:repeat`] : [])];
         group.lastSent.set(`${recipient.name}|${channel}`, now);
         await this.deps.deliveries.enqueue({ purpose: 'alert', channel, recipient, groupKey: group.key, alertKeys: keys, ticket: ticket?.number ?? '', message: renderAlert(notice, recipient.language) });
       }
     }
   }
 
-  private async recordSuppressed(group: Group, alert: Alert, reason: string): Promise<void> {
+  private async recordSuppressed(group: Group, alert: Alert, reason: string, ticket = ''): Promise<void> {
     const key = `${keyOf(alert, 'firing')}|${reason}`;
     if (this.suppressedKeys.has(key)) return;
     // Bounded: forgetting old keys at worst records a long suppression twice.
     if (this.suppressedKeys.size > 10_000) this.suppressedKeys.clear();
     this.suppressedKeys.add(key);
-    for (const r of this.deps.recipientsOf(group.rule)) await this.deps.deliveries.suppressed(r.name, group.key, [keyOf(alert, 'firing')], '', reason);
+    const names = this.deps.recipientsOf(group.rule).map((r) => r.name);
+    for (const name of names.length ? names : ['']) await this.deps.deliveries.suppressed(name, group.key, [keyOf(alert, 'firing')], ticket, reason);
   }
 }

@@ -55,6 +55,8 @@ export interface AlertNotice {
   production: boolean;
   rule: string;
   firing: Alert[];
+  /** Firing alerts whose series stopped reporting: not recovered, no reading (optional: none in most mails). */
+  noData?: Alert[];
   resolved: Alert[];
   ticket?: TicketRef;
   recentLogs: { timestamp: string; level: string; service: string; host: string; message: string }[];

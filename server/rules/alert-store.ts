@@ -21,8 +21,10 @@ interface AlertRow {
 }
 
 /**
- * The alert state machine (inactive → pending → firing → resolved) per
- * fingerprint. Every transition is appended to `alert_events` before anyone
+ * The alert state machine per fingerprint: inactive → pending → firing →
+ * resolved, and firing ⇄ nodata while its series is silent (for kinds where
+ * silence is not recovery); nodata → resolved only on a reading within the
+ * threshold. Every transition is appended to `alert_events` before anyone
  * is told of it, so a restart resumes exactly where it stopped.
  */
 export class AlertStore {
@@ -36,7 +38,7 @@ export class AlertStore {
       SELECT fingerprint, argMax(rule, at) AS r, argMax(kind, at) AS k, argMax(severity, at) AS sev, argMax(labels, at) AS l,
              argMax(state, at) AS st, toUnixTimestamp64Milli(argMax(since, at)) AS since_ms, toUnixTimestamp64Milli(max(at)) AS at_ms,
              argMax(value, at) AS v, argMax(threshold, at) AS th, argMax(provisional, at) AS p
-      FROM alert_events GROUP BY fingerprint HAVING st IN ('pending', 'firing')`);
+      FROM alert_events GROUP BY fingerprint HAVING st IN ('pending', 'firing', 'nodata')`);
     for (const row of rows) store.live.set(row.fingerprint, store.toAlert(row));
     return store;
   }
@@ -82,8 +84,10 @@ export class AlertStore {
           changes.push({ alert, from: 'inactive' });
         } else {
           Object.assign(current, reading);
-          if (current.state === 'pending' && now - current.since >= rule.forMs) {
-            changes.push({ alert: Object.assign(current, { state: 'firing', changedAt: now }), from: 'pending' });
+          // Data again after a silence, still breaching: the same episode fires on (its mail was sent).
+          if ((current.state === 'pending' && now - current.since >= rule.forMs) || current.state === 'nodata') {
+            const from = current.state;
+            changes.push({ alert: Object.assign(current, { state: 'firing', changedAt: now }), from });
           }
         }
       } else if (current) {
@@ -91,7 +95,10 @@ export class AlertStore {
       }
     }
     for (const alert of this.live.values()) {
-      if (alert.rule === rule.name && !seen.has(alert.fingerprint)) changes.push(this.end(alert, now, {}));
+      if (alert.rule !== rule.name || seen.has(alert.fingerprint) || alert.state === 'nodata') continue;
+      // Silence is not recovery: a firing alert whose series stopped reporting keeps its last reading.
+      if (alert.state === 'firing' && kind.silenceIsNoData) changes.push({ alert: Object.assign(alert, { state: 'nodata', changedAt: now }), from: 'firing' });
+      else changes.push(this.end(alert, now, {}));
     }
     try {
       await this.record(changes);
@@ -105,7 +112,8 @@ export class AlertStore {
 
   /** Resolves alerts of rules no longer in the config, so none stays firing forever. */
   async retire(knownRules: Set<string>, now: number): Promise<Transition[]> {
-    const changes = [...this.live.values()].filter((a) => !knownRules.has(a.rule)).map((a) => this.end(a, now, {}));
+    // No reading ends it: the value is NaN, so no mail shows an old value as recovered.
+    const changes = [...this.live.values()].filter((a) => !knownRules.has(a.rule)).map((a) => this.end(a, now, { value: Number.NaN }));
     await this.record(changes);
     return changes;
   }
@@ -113,7 +121,7 @@ export class AlertStore {
   private end(alert: Alert, now: number, reading: Partial<Alert>): Transition {
     this.live.delete(alert.fingerprint);
     const from = alert.state;
-    return { alert: { ...alert, ...reading, state: from === 'firing' ? 'resolved' : 'inactive', changedAt: now }, from };
+    return { alert: { ...alert, ...reading, state: from === 'firing' || from === 'nodata' ? 'resolved' : 'inactive', changedAt: now }, from };
   }
 
   private async record(changes: Transition[]): Promise<void> {

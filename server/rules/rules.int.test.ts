@@ -92,6 +92,39 @@ rules:
     expect(fired.state).toBe('firing');
     expect(fired.provisional).toBe(true);
   });
+
+  it('a host that stops reporting is no data, not recovered: the absence rule speaks, and only a reading within the threshold resolves', async () => {
+    const state = (rule: string, key: string) => rt.alerting.store.active().find((a) => a.rule === rule && Object.values(a.labels).includes(key))?.state;
+    expect(state('cpu-high', 'web-1')).toBe('firing');
+    expect(state('errors', 'api')).toBe('firing');
+    clock = t0 + 12 * MIN; // web-1's last sample (t0 − 1 min) has left the 10-minute window
+    await rt.alerting.evaluator.run('all');
+    const silent = rt.alerting.store.active().find((a) => a.rule === 'cpu-high')!;
+    expect(silent.state).toBe('nodata');
+    expect(silent.value).toBe(95); // the last reading is kept, not replaced by a "recovered" figure
+    expect(state('silent', 'web-1')).toBe('firing'); // the absence rule names the silence
+    // No error lines in the window is a real recovery for a log rule.
+    expect(state('errors', 'api')).toBeUndefined();
+    // The silence survives a restart as a silence.
+    const dataDir = rt.dataDir;
+    await rt.close();
+    rt = await openTestRuntime({ dataDir, now: () => clock, yaml });
+    expect(state('cpu-high', 'web-1')).toBe('nodata');
+    await rt.alerting.evaluator.run('all');
+    expect(state('cpu-high', 'web-1')).toBe('nodata');
+    // Data back, still high: the same episode fires on.
+    await ingest('metrics', [{ timestamp: clock - 30_000, environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 97 }]);
+    await rt.alerting.evaluator.run('all');
+    const again = rt.alerting.store.active().find((a) => a.rule === 'cpu-high')!;
+    expect([again.state, again.since]).toEqual(['firing', silent.since]);
+    // Within the threshold: resolved, with that reading.
+    clock += 11 * MIN;
+    await ingest('metrics', [{ timestamp: clock - 30_000, environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 40 }]);
+    await rt.alerting.evaluator.run('all');
+    expect(state('cpu-high', 'web-1')).toBeUndefined();
+    const ended = (await rt.alerting.store.recentlyResolved(t0)).filter((a) => a.rule === 'cpu-high');
+    expect(ended.map((a) => [a.value, a.since])).toEqual([[40, silent.since]]);
+  });
 });
 
 describe('rule configuration', () => {

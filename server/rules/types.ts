@@ -63,10 +63,18 @@ export interface RuleKind<P = unknown> {
   batchKey(rule: Rule<P>): string;
   /** Evaluated on every server whatever the YAML says; a `rules:` entry may not use it. */
   builtIn?: true;
+  /**
+   * A series that stops appearing in the results has no data, not recovered
+   * (a host that stopped reporting CPU): its firing alert goes to `nodata`.
+   * Without it, a missing series means the condition is gone (no error lines
+   * counted, nothing waiting to load).
+   */
+  silenceIsNoData?: true;
   evaluate(rules: Rule<P>[], ctx: EvalContext): Promise<Map<Rule<P>, Observation[]>>;
 }
 
-export type AlertState = 'pending' | 'firing' | 'resolved' | 'inactive';
+/** `nodata`: it was firing and its series stopped reporting: still a problem, not recovered. */
+export type AlertState = 'pending' | 'firing' | 'nodata' | 'resolved' | 'inactive';
 
 /** An alert instance: one rule × one label set, in one episode (`since`). */
 export interface Alert {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerWithConfig, waitForExit, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { signInChangingPassword } from '../helpers/accounts.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
@@ -42,6 +42,8 @@ describe('dashboard in a real browser', () => {
     adminKey = server.adminKey;
     for (const target of ['portal-top', 'search', 'news']) await probe(target, 300);
     await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now(), environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 42 }], ingestToken);
+    // web-2 stopped reporting 10 minutes ago at 86 %: the wall must not show that as current.
+    await api('POST', '/api/v1/ingest/metrics', [{ timestamp: Date.now() - 10 * 60_000, environment: 'production', host: 'web-2', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 86 }], ingestToken);
     await api('POST', '/api/v1/tickets', { type: 'inquiry', title: '財団からの問い合わせ: 画面が遅い', environment: 'production', channel: 'phone' });
     await api('POST', '/api/v1/users', { id: 'sato', role: 'operator', password: 'Q8#lantern-Moss-2', display_name: '佐藤 健太', family_name: '佐藤', given_name: '健太', family_kana: 'さとう', given_kana: 'けんた' });
     const cookie = await signInAndChangePassword('sato', 'Q8#lantern-Moss-2', 'Tw1light&Cedar-77');
@@ -54,8 +56,7 @@ describe('dashboard in a real browser', () => {
   }, 120_000);
   afterAll(async () => {
     await context?.close();
-    server?.child.kill('SIGTERM');
-    if (server) await waitForExit(server.child);
+    await server?.stop();
   });
 
   it('the wall screen shows tiles, the production band and the open incident, and turns a tile red live', async () => {
@@ -66,6 +67,11 @@ describe('dashboard in a real browser', () => {
     expect(await band.innerText()).toContain('本番環境');
     expect(await page.locator('[data-ticket^="INC-"]').count()).toBe(1);
     expect(await page.locator('[data-host="web-1"]').innerText()).toContain('42%');
+    expect(await page.locator('[data-host="web-1"]').getAttribute('data-stale')).toBe('false');
+    const silent = page.locator('[data-host="web-2"]');
+    expect(await silent.getAttribute('data-stale')).toBe('true');
+    expect(await silent.innerText()).toMatch(/\d+分前から届いていません/);
+    expect((await silent.getAttribute('class'))!.split(' ')).not.toContain('over'); // not red as if current
     // A string, so the Node-side type check needs no DOM types.
     const fits = await page.evaluate('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth');
     expect(fits).toBe(true);

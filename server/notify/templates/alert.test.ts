@@ -129,4 +129,30 @@ describe('alert template', () => {
     expect(renderAlert(notice({ repeat: true }), 'en').text).toContain('Reminder: this alert is still firing.');
     expect(renderAlert(notice(), 'en').text).not.toContain('Reminder');
   });
+
+  it('says a silent firing alert has no data, in both languages, and never calls it recovered', () => {
+    const silent = alert({ kind: 'cpu', unit: '%', value: 86.2, threshold: 80, labels: { environment: 'production', host: 'web-1' }, state: 'nodata', changedAt: since + 600_000, description: { ja: 'CPU 使用率 (10m 平均) が 80% を超過', en: 'CPU utilisation (10m average) above 80%' } });
+    const ja = renderAlert(notice({ firing: [], noData: [silent] }), 'ja');
+    expect(ja.subject).toBe('[本番][重大] データ途絶: CPU 使用率 (10m 平均) が 80% を超過 — web-1 (INC-42)');
+    expect(ja.text).toContain('復旧ではありません');
+    expect(ja.text).toContain('最後の計測値: 86.2% (しきい値 80%)');
+    expect(ja.text).toContain('データ途絶: 2026-11-26 20:41:05 JST から');
+    expect(ja.text).not.toMatch(/復旧時刻|アラートは復旧しました/);
+    const en = renderAlert(notice({ firing: [], noData: [silent] }), 'en');
+    expect(en.subject).toBe('[PRODUCTION][CRITICAL] NO DATA: CPU utilisation (10m average) above 80% — web-1 (INC-42)');
+    expect(en.text).toContain('Last measured: 86.2% (threshold 80%)');
+    expect(en.text).toContain('This is not a recovery.');
+    expect(en.json).toMatchObject({ status: 'nodata', alerts: [{ state: 'nodata', value: 86.2 }] });
+  });
+
+  it('says an alert whose rule was removed ended without a measured recovery', () => {
+    const retired = alert({ state: 'resolved', value: Number.NaN, changedAt: since + 60_000 });
+    const ja = renderAlert(notice({ firing: [], resolved: [retired] }), 'ja');
+    expect(ja.subject).toBe('[本番][重大] 終了: 応答時間 (直近 1 回) が 5000 ms 超 — api-1 (INC-42)');
+    expect(ja.text).toContain('ルールが設定から外れたため。計測値による復旧ではありません');
+    expect(ja.text).not.toContain('計測値: ');
+    const en = renderAlert(notice({ firing: [], resolved: [retired] }), 'en');
+    expect(en.subject).toContain('ENDED:');
+    expect(en.json).toMatchObject({ status: 'ended', alerts: [{ value: null }] });
+  });
 });

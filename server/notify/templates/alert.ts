@@ -10,8 +10,11 @@ const TEXT = {
   ja: {
     firing: '発生',
     resolved: '復旧',
+    noData: 'データ途絶',
+    ended: '終了',
     more: (n: number) => ` ほか ${n} 件`,
-    headline: (severity: string, firing: boolean) => (firing ? `${severity}アラートが発生しています。` : 'アラートは復旧しました。'),
+    headline: (severity: string, state: MailState) =>
+      ({ firing: `${severity}アラートが発生しています。`, nodata: '発生中のアラートの計測データが届かなくなりました。復旧ではありません。', resolved: 'アラートは復旧しました。', ended: 'アラートを終了しました（復旧は確認されていません）。' })[state],
     productionBanner: '*** 本番環境です ***',
     rule: 'ルール',
     environment: (name: string, production: boolean) => `環境: ${name}${production ? '（本番）' : ''}`,
@@ -20,7 +23,11 @@ const TEXT = {
     ackHint: '上の確認リンクで確認済みにすると、以降のエスカレーションが止まります。',
     firingSection: (n: number) => `■ 発生中 (${n} 件)`,
     resolvedSection: (n: number) => `■ 復旧 (${n} 件)`,
+    noDataSection: (n: number) => `■ データ途絶 (${n} 件)`,
     measured: (value: string, threshold: string) => `計測値: ${value} (しきい値 ${threshold})`,
+    lastMeasured: (value: string, threshold: string) => `最後の計測値: ${value} (しきい値 ${threshold})`,
+    silentSince: (at: string) => `データ途絶: ${at} から（ホストやエージェント、収集経路を確認してください）`,
+    retired: (at: string) => `終了時刻: ${at}（ルールが設定から外れたため。計測値による復旧ではありません）`,
     waiting: (value: string) => `≥ ${value}（応答待ち）`,
     since: '発生時刻',
     recovered: (at: string, lasted: string) => `復旧時刻: ${at}（継続時間 ${lasted}）`,
@@ -33,8 +40,11 @@ const TEXT = {
   en: {
     firing: 'FIRING',
     resolved: 'RESOLVED',
+    noData: 'NO DATA',
+    ended: 'ENDED',
     more: (n: number) => ` and ${n} more`,
-    headline: (severity: string, firing: boolean) => (firing ? `${severity} alert firing.` : 'The alert has resolved.'),
+    headline: (severity: string, state: MailState) =>
+      ({ firing: `${severity} alert firing.`, nodata: 'A firing alert has stopped receiving data. This is not a recovery.', resolved: 'The alert has resolved.', ended: 'The alert was ended (no recovery was measured).' })[state],
     productionBanner: '*** PRODUCTION ***',
     rule: 'Rule',
     environment: (name: string, production: boolean) => `Environment: ${name}${production && name.toLowerCase() !== 'production' ? ' (production)' : ''}`,
@@ -43,7 +53,11 @@ const TEXT = {
     ackHint: 'Acknowledging with the link above stops escalation.',
     firingSection: (n: number) => `== Firing (${n})`,
     resolvedSection: (n: number) => `== Resolved (${n})`,
+    noDataSection: (n: number) => `== No data (${n})`,
     measured: (value: string, threshold: string) => `Measured: ${value} (threshold ${threshold})`,
+    lastMeasured: (value: string, threshold: string) => `Last measured: ${value} (threshold ${threshold})`,
+    silentSince: (at: string) => `No data since: ${at} (check the host, the agent and the collection path)`,
+    retired: (at: string) => `Ended at: ${at} (the rule left the configuration; no recovery was measured)`,
     waiting: (value: string) => `≥ ${value} (still waiting)`,
     since: 'Since',
     recovered: (at: string, lasted: string) => `Resolved at: ${at} (lasted ${lasted})`,
@@ -54,6 +68,18 @@ const TEXT = {
     repeat: 'Reminder: this alert is still firing.',
   },
 } as const;
+
+type MailState = 'firing' | 'nodata' | 'resolved' | 'ended';
+
+/** A resolved alert without a reading (its rule was removed): ended, never "recovered". */
+const noReading = (a: Alert) => a.value === null || !Number.isFinite(a.value);
+
+/** What the mail is about, most urgent first, and the alerts of that part. */
+function mailState(notice: AlertNotice): { state: MailState; alerts: Alert[] } {
+  if (notice.firing.length > 0) return { state: 'firing', alerts: notice.firing };
+  if (notice.noData?.length) return { state: 'nodata', alerts: notice.noData };
+  return { state: notice.resolved.every(noReading) ? 'ended' : 'resolved', alerts: notice.resolved };
+}
 
 /** What the alert is about, for a subject: the target, else host, else service. */
 function subjectOf(alert: Alert): string {
@@ -70,9 +96,15 @@ function alertLines(alert: Alert, index: number, notice: AlertNotice, language: 
   const t = TEXT[language];
   const value = formatValue(alert.value, alert.unit);
   const lines = [`${index + 1}. ${alert.description[language]}`];
-  if (alert.state === 'resolved') {
+  if (alert.state === 'resolved' && noReading(alert)) {
+    lines.push(`   ${t.retired(formatTime(alert.changedAt, notice.timezone))}`);
+  } else if (alert.state === 'resolved') {
     lines.push(`   ${t.recovered(formatTime(alert.changedAt, notice.timezone), formatDuration(alert.changedAt - alert.since, language))}`);
     lines.push(`   ${t.measured(value, formatValue(alert.threshold, alert.unit))}`);
+  } else if (alert.state === 'nodata') {
+    lines.push(`   ${t.lastMeasured(value, formatValue(alert.threshold, alert.unit))}`);
+    lines.push(`   ${t.silentSince(formatTime(alert.changedAt, notice.timezone))}`);
+    lines.push(`   ${t.since}: ${formatTime(alert.since, notice.timezone)}`);
   } else {
     lines.push(`   ${t.measured(alert.provisional ? t.waiting(value) : value, formatValue(alert.threshold, alert.unit))}`);
     lines.push(`   ${t.since}: ${formatTime(alert.since, notice.timezone)}`);
@@ -90,8 +122,7 @@ function logLine(log: AlertNotice['recentLogs'][number], timezone: string): stri
 
 export function alertSubject(notice: AlertNotice, language: Language): string {
   const t = TEXT[language];
-  const firing = notice.firing.length > 0;
-  const alerts = firing ? notice.firing : notice.resolved;
+  const { state, alerts } = mailState(notice);
   const first = alerts[0];
   const severity = worstSeverity(alerts.map((a) => a.severity));
   const what = first ? first.description[language] : notice.rule;
@@ -99,23 +130,26 @@ export function alertSubject(notice: AlertNotice, language: Language): string {
   const count = alerts.length > 1 ? t.more(alerts.length - 1) : '';
   const about = target ? ` — ${target}${count}` : count;
   const ticket = notice.ticket ? ` (${notice.ticket.number})` : '';
-  return `${environmentTag(notice.environment, notice.production, language)}${severityTag(severity, language)} ${firing ? t.firing : t.resolved}: ${what}${about}${ticket}`;
+  const word = { firing: t.firing, nodata: t.noData, resolved: t.resolved, ended: t.ended }[state];
+  return `${environmentTag(notice.environment, notice.production, language)}${severityTag(severity, language)} ${word}: ${what}${about}${ticket}`;
 }
 
 function alertText(notice: AlertNotice, language: Language): string {
   const t = TEXT[language];
-  const firing = notice.firing.length > 0;
-  const severity = worstSeverity((firing ? notice.firing : notice.resolved).map((a) => a.severity));
+  const { state, alerts } = mailState(notice);
+  const firing = state === 'firing';
+  const severity = worstSeverity(alerts.map((a) => a.severity));
   const out: string[] = [];
   if (notice.production) out.push(t.productionBanner);
-  out.push(t.headline(severityWord(severity, language), firing));
+  out.push(t.headline(severityWord(severity, language), state));
   if (notice.repeat && firing) out.push(t.repeat);
   out.push('', `${t.rule}: ${notice.rule}`, t.environment(notice.environment, notice.production));
   if (notice.ticket) {
     out.push(`${t.ticket}: ${notice.ticket.number}  ${notice.ticket.link}`);
-    if (notice.ticket.ackLink && firing) out.push(`${t.ack}: ${notice.ticket.ackLink}`, t.ackHint);
+    if (notice.ticket.ackLink && (firing || state === 'nodata')) out.push(`${t.ack}: ${notice.ticket.ackLink}`, t.ackHint);
   }
   if (notice.firing.length > 0) out.push('', t.firingSection(notice.firing.length), ...notice.firing.flatMap((a, i) => alertLines(a, i, notice, language)));
+  if (notice.noData?.length) out.push('', t.noDataSection(notice.noData.length), ...notice.noData.flatMap((a, i) => alertLines(a, i, notice, language)));
   if (notice.resolved.length > 0) out.push('', t.resolvedSection(notice.resolved.length), ...notice.resolved.flatMap((a, i) => alertLines(a, i, notice, language)));
   if (notice.workaround && firing) {
     const w = notice.workaround;
@@ -127,21 +161,21 @@ function alertText(notice: AlertNotice, language: Language): string {
 }
 
 function alertJson(notice: AlertNotice, subject: string): Record<string, unknown> {
-  const firing = notice.firing.length > 0;
-  const alerts = [...notice.firing, ...notice.resolved];
+  const { state, alerts: about } = mailState(notice);
+  const alerts = [...notice.firing, ...(notice.noData ?? []), ...notice.resolved];
   return {
     type: 'alert',
-    status: firing ? 'firing' : 'resolved',
+    status: state,
     environment: notice.environment,
     production: notice.production,
-    severity: worstSeverity((firing ? notice.firing : notice.resolved).map((a) => a.severity)),
+    severity: worstSeverity(about.map((a) => a.severity)),
     rule: notice.rule,
     summary: subject,
     repeat: notice.repeat,
     alerts: alerts.map((a) => ({
       fingerprint: a.fingerprint,
       labels: a.labels,
-      value: a.value,
+      value: noReading(a) ? null : a.value,
       threshold: a.threshold,
       unit: a.unit,
       provisional: a.provisional,

@@ -16,6 +16,7 @@ export interface AvailabilityParams {
 export const availability: RuleKind<AvailabilityParams> = {
   kind: 'availability',
   unit: '%',
+  silenceIsNoData: true,
   schema: Type.Object({
     consecutive: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
     window: Type.Optional(Type.String()),

@@ -32,6 +32,7 @@ const WORKBOOK: WindowPair[] = [
 export const burnRate: RuleKind<BurnRateParams> = {
   kind: 'burn_rate',
   unit: 'x',
+  silenceIsNoData: true,
   schema: Type.Object({
     objective_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100 })),
     threshold_ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),

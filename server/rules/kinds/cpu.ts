@@ -13,6 +13,7 @@ export interface CpuParams {
 export const cpu: RuleKind<CpuParams> = {
   kind: 'cpu',
   unit: '%',
+  silenceIsNoData: true,
   schema: Type.Object({ threshold_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })), window: Type.Optional(Type.String()) }),
   resolve: (raw, fail) => ({ thresholdPercent: (raw.threshold_percent as number | undefined) ?? 80, windowMs: duration(raw.window ?? '10m', 'window', fail) }),
   describe: ({ params: p }) => ({ ja: `CPU 使用率 (${minutes(p.windowMs)} 平均) が ${p.thresholdPercent}% を超過`, en: `CPU utilisation (${minutes(p.windowMs)} average) above ${p.thresholdPercent}%` }),

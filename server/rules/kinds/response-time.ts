@@ -20,6 +20,7 @@ export interface ResponseTimeParams {
 export const responseTime: RuleKind<ResponseTimeParams> = {
   kind: 'response_time',
   unit: 'ms',
+  silenceIsNoData: true,
   schema: Type.Object({
     threshold_ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     consecutive: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),

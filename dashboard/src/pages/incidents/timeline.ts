@@ -43,6 +43,8 @@ export function describeEvent(e: TicketEvent, timezone: string): string {
       return t('event.fired_again', { value: number(d.value), threshold: number(d.threshold), since: time(d.since) });
     case 'alert_resolved':
       return t('event.resolved_at', { at: time(d.resolved_at ?? e.at) });
+    case 'alert_nodata':
+      return t('event.no_data', { at: time(d.silent_since ?? e.at), value: number(d.value), threshold: number(d.threshold) });
     case 'status_changed':
       return withNote(t('event.status_from_to', { from: word('status', d.from), to: word('status', d.to) }));
     case 'report_updated': {

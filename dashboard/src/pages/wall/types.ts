@@ -21,6 +21,9 @@ export interface HostTile {
   cpu: number | null;
   threshold: number;
   spark: (number | null)[];
+  last_at: string;
+  /** No sample for over 3 minutes: `cpu` is the last value, not the current one. */
+  stale: boolean;
 }
 
 export interface IncidentTile {
