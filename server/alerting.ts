@@ -24,7 +24,7 @@ import { Escalator } from './ledger/escalation.ts';
 import { AckLinks } from './ledger/ack-link.ts';
 import type { LedgerRouteOptions } from './ledger/routes.ts';
 import { MaintenanceCalendar } from './maintenance/index.ts';
-import { newestLogs } from './api/queries.ts';
+import { newestLogs, newestProbes } from './api/queries.ts';
 
 export interface Alerting {
   evaluator: Evaluator;
@@ -97,8 +97,11 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     noData: async (alert) => void (await ledger.alertNoData(alert)),
     context: async (alert) => {
       const found = workarounds.findFor(alert);
-      const recentLogs = await newestLogs(storage, { from: now() - 15 * 60_000, to: now() + 1000, environment: alert.labels.environment, host: alert.labels.host, service: alert.labels.service, levels: ['warn', 'error', 'fatal'] }, 10).catch(() => []);
-      return { recentLogs, workaround: found && { id: found.id, title: found.version.title, version: found.version.version, steps: found.version.steps } };
+      const { environment = '', target, host, service } = alert.labels;
+      // Logs only where the alert names their source: an environment's newest lines say nothing about a target.
+      const recentLogs = host || service ? await newestLogs(storage, { from: now() - 15 * 60_000, to: now() + 1000, environment, host, service, levels: ['warn', 'error', 'fatal'] }, 10).catch(() => []) : [];
+      const recentProbes = target ? await newestProbes(storage, environment, target, now() - 3_600_000, 5).catch(() => []) : undefined;
+      return { recentLogs, recentProbes, workaround: found && { id: found.id, title: found.version.title, version: found.version.version, steps: found.version.steps } };
     },
     isProduction,
     timezone: config.timezone,

@@ -65,6 +65,22 @@ export interface LogRowOut {
   attributes: Record<string, string>;
 }
 
+/** A target's newest probes (newest first), as an alert mail shows them: when, the answer, the error. */
+export interface ProbeLine {
+  at: number;
+  ok: boolean;
+  status: number;
+  error: string;
+  total_ms: number;
+}
+
+export function newestProbes(storage: Storage, environment: string, target: string, since: number, limit: number): Promise<ProbeLine[]> {
+  return storage.query<ProbeLine>(sql`
+    SELECT toUnixTimestamp64Milli(timestamp) AS at, ok, status, error, total_ms
+    FROM probes WHERE environment = ${environment} AND target = ${target} AND timestamp >= ${ts(since)}
+    ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
+}
+
 export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
   const rows = await storage.query<Omit<LogRowOut, 'timestamp'> & { t: number }>(sql`
     SELECT toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes

@@ -25,7 +25,7 @@ export interface DispatcherDeps {
   resolved(alert: Alert): Promise<void>;
   /** A firing alert's series went silent: recorded on its ticket (once per episode). */
   noData(alert: Alert): Promise<void>;
-  context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'workaround'>>;
+  context(alert: Alert): Promise<Pick<AlertNotice, 'recentLogs' | 'recentProbes' | 'workaround'>>;
   isProduction(environment: string): boolean;
   timezone: string;
   now: () => number;

@@ -59,7 +59,10 @@ export interface AlertNotice {
   noData?: Alert[];
   resolved: Alert[];
   ticket?: TicketRef;
+  /** Warn/error lines of the alert's host or service (none for a target: its logs are not known to be its). */
   recentLogs: { timestamp: string; level: string; service: string; host: string; message: string }[];
+  /** A target's newest probes, so the mail says what failed and how (status, error). */
+  recentProbes?: { at: number; ok: boolean; status: number; error: string; total_ms: number }[];
   workaround?: { id: string; title: string; version: number; steps: string[] };
   timezone: string;
   repeat: boolean;

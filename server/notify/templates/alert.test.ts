@@ -155,4 +155,21 @@ describe('alert template', () => {
     expect(en.subject).toContain('ENDED:');
     expect(en.json).toMatchObject({ status: 'ended', alerts: [{ value: null }] });
   });
+
+  it('a target-down mail says what each of the newest probes answered, in both languages', () => {
+    const down = alert({ kind: 'availability', unit: '%', value: 0, threshold: 99, description: { ja: '監視対象が 2 回連続で失敗', en: 'Target failed 2 probes in a row' } });
+    const recentProbes = [
+      { at: since, ok: false, status: 500, error: 'HTTP 500 Internal Server Error', total_ms: 7 },
+      { at: since - 30_000, ok: false, status: 0, error: 'connect ECONNREFUSED 127.0.0.1:8081', total_ms: 1 },
+      { at: since - 60_000, ok: true, status: 200, error: '', total_ms: 180 },
+    ];
+    const ja = renderAlert(notice({ firing: [down], recentProbes }), 'ja');
+    expect(ja.text).toContain('■ この監視対象の直近の計測 (3 件、新しい順)');
+    expect(ja.text).toContain('2026-11-26 20:31:05 JST  失敗  HTTP 500  7 ms  HTTP 500 Internal Server Error');
+    expect(ja.text).toContain('失敗  応答なし  1 ms  connect ECONNREFUSED 127.0.0.1:8081');
+    expect(ja.text).toContain('成功  HTTP 200  180 ms');
+    const en = renderAlert(notice({ firing: [down], recentProbes }), 'en');
+    expect(en.text).toContain('FAILED  no answer  1 ms  connect ECONNREFUSED');
+    expect(en.text).not.toContain('Recent logs'); // no log lines were given for a target
+  });
 });

@@ -35,6 +35,10 @@ const TEXT = {
     workaround: (title: string, version: number) => `■ 承認済みの回避策: ${title} (第 ${version} 版)`,
     approvedOnly: '※ 適用できるのは財団が承認した手順のみです。手順にない操作は行わないでください。',
     logs: (n: number) => `■ 直近のログ (${n} 件)`,
+    probes: (n: number) => `■ この監視対象の直近の計測 (${n} 件、新しい順)`,
+    probeOk: '成功',
+    probeFailed: '失敗',
+    noAnswer: '応答なし',
     repeat: '※ 再通知: このアラートはまだ復旧していません。',
   },
   en: {
@@ -65,6 +69,10 @@ const TEXT = {
     workaround: (title: string, version: number) => `== Approved workaround: ${title} (version ${version})`,
     approvedOnly: 'Only procedures approved by the foundation may be applied; do nothing beyond these steps.',
     logs: (n: number) => `== Recent logs (${n})`,
+    probes: (n: number) => `== Latest probes of this target (${n}, newest first)`,
+    probeOk: 'OK',
+    probeFailed: 'FAILED',
+    noAnswer: 'no answer',
     repeat: 'Reminder: this alert is still firing.',
   },
 } as const;
@@ -120,6 +128,12 @@ function logLine(log: AlertNotice['recentLogs'][number], timezone: string): stri
   return oneLine(`${time} ${log.level.toUpperCase()} ${log.service} ${log.host} ${log.message}`, MAX_LOG_LINE_CHARS);
 }
 
+function probeLine(p: NonNullable<AlertNotice['recentProbes']>[number], timezone: string, language: Language): string {
+  const t = TEXT[language];
+  const answer = p.status ? `HTTP ${p.status}` : t.noAnswer;
+  return oneLine(`${formatTime(p.at, timezone)}  ${p.ok ? t.probeOk : t.probeFailed}  ${answer}  ${formatValue(p.total_ms, 'ms')}${p.error ? `  ${p.error}` : ''}`, MAX_LOG_LINE_CHARS);
+}
+
 export function alertSubject(notice: AlertNotice, language: Language): string {
   const t = TEXT[language];
   const { state, alerts } = mailState(notice);
@@ -155,6 +169,8 @@ function alertText(notice: AlertNotice, language: Language): string {
     const w = notice.workaround;
     out.push('', t.workaround(w.title, w.version), ...w.steps.map((step, i) => `  ${i + 1}. ${step}`), t.approvedOnly);
   }
+  const probes = notice.recentProbes ?? [];
+  if (probes.length > 0) out.push('', t.probes(probes.length), ...probes.map((p) => probeLine(p, notice.timezone, language)));
   const logs = notice.recentLogs.slice(0, MAX_LOG_LINES);
   if (logs.length > 0) out.push('', t.logs(logs.length), ...logs.map((log) => logLine(log, notice.timezone)));
   return `${out.join('\n')}\n`;
