@@ -6,6 +6,7 @@ import { openRuntime, type Runtime } from './runtime.ts';
 import { ensureDashboardBuilt } from './http/build-dashboard.ts';
 import { isDataDirInUse } from './storage/client.ts';
 import { readOrCreateLocalToken } from './ingest/tokens.ts';
+import { armStopWatchdog } from './shared/stop-watchdog.ts';
 import { startAgent } from '../collectors/agent.ts';
 import { defaultAgentConfig } from '../collectors/default-config.ts';
 
@@ -52,6 +53,8 @@ export async function start(options: StartOptions = {}): Promise<void> {
       process.exit(1);
     }, 30_000);
     force.unref();
+    // The timer above needs a free main thread; this one does not.
+    armStopWatchdog(35_000, path.join(dataDir, 'logs', 'mimamori.log'));
     try {
       await beforeClose();
       await runtime.close();

@@ -76,7 +76,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     }
     return structure;
   };
-  return {
+  return drainBeforeClose({
     mode: remote ? 'remote' : 'embedded',
     dialect,
     async query<T>(q: Sql) {
@@ -137,6 +137,38 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       }
     },
     close: () => client.close(),
+  });
+}
+
+/**
+ * The same storage, whose close() first waits for every call in flight and
+ * which refuses calls after it: closing the embedded engine while a query
+ * still runs on a worker thread can park the closing (main) thread for good.
+ */
+function drainBeforeClose(storage: Storage): Storage {
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+  const track = <R>(work: () => Promise<R>): Promise<R> => {
+    if (closed) return Promise.reject(new Error('storage is closed'));
+    const call = work();
+    inFlight.add(call);
+    call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+    return call;
+  };
+  return {
+    mode: storage.mode,
+    dialect: storage.dialect,
+    query: <T>(q: Sql) => track(() => storage.query<T>(q)),
+    command: (q) => track(() => storage.command(q)),
+    loadSegment: (table, file, token) => track(() => storage.loadSegment(table, file, token)),
+    insertRows: (table, rows, token) => track(() => storage.insertRows(table, rows, token)),
+    exportTo: (q, file, format) => track(() => storage.exportTo(q, file, format)),
+    ping: () => track(() => storage.ping()),
+    async close() {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await storage.close();
+    },
   };
 }
 

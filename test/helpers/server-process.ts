@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -117,7 +117,10 @@ function threadStates(pid: number): string {
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       return `  ${tid} ${read(`/proc/${pid}/task/${tid}/comm`)} ${state} ${read(`/proc/${pid}/task/${tid}/wchan`)}`;
     });
-    return [...lines, `main thread kernel stack:\n${read(`/proc/${pid}/stack`)}`].join('\n');
+    // The user-space stack says which native call holds the main thread (gdb is there on Debian machines with it installed).
+    const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply 1 bt 30'], { encoding: 'utf8', timeout: 30_000 });
+    const backtrace = gdb.error ? `(no gdb: ${gdb.error.message})` : gdb.stdout.split('\n').filter((l) => /^#\d/.test(l)).join('\n');
+    return [...lines, `main thread kernel stack:\n${read(`/proc/${pid}/stack`)}`, `main thread backtrace:\n${backtrace}`].join('\n');
   } catch (error) {
     return `  unreadable: ${(error as Error).message}`;
   }
