@@ -81,11 +81,12 @@ export function newestProbes(storage: Storage, environment: string, target: stri
     ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
 }
 
-export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
+/** Newest first; `offset` pages on (the order is total, so pages of one fixed range neither overlap nor skip). */
+export async function newestLogs(storage: Storage, f: LogFilter, limit: number, offset = 0): Promise<LogRowOut[]> {
   const rows = await storage.query<Omit<LogRowOut, 'timestamp'> & { t: number }>(sql`
     SELECT toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes
     FROM logs WHERE ${logWhere(f)}
-    ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
+    ORDER BY timestamp DESC, host, service, message LIMIT ${typed(limit, 'UInt32')} OFFSET ${typed(offset, 'UInt32')}`);
   return rows.map(({ t, ...rest }) => ({ timestamp: new Date(t).toISOString(), ...rest }));
 }
 
@@ -135,19 +136,23 @@ export function probeSeries(storage: Storage, a: SeriesArgs & { target: string }
     GROUP BY t ORDER BY t`);
 }
 
-export function metricSeries(storage: Storage, a: SeriesArgs & { host: string; name: string }): Promise<MetricPointT[]> {
+/** `label` (`[key, value]`) keeps one series of a metric that has several (per core, per period). */
+export function metricSeries(storage: Storage, a: SeriesArgs & { host: string; name: string; label?: [string, string] }): Promise<MetricPointT[]> {
   const table = raw(TABLES.metrics[a.resolution]);
+  const [key, value] = a.label ?? ['', ''];
   if (a.resolution === 'raw') {
     return storage.query(sql`
       SELECT ${bucket('timestamp', a.step)} AS t, count() AS count, avg(value) AS avg, min(value) AS min, max(value) AS max, argMax(value, timestamp) AS last
       FROM ${table}
       WHERE environment = ${a.environment} AND name = ${a.name} AND host = ${a.host} AND timestamp >= ${ts(a.from)} AND timestamp < ${ts(a.to)}
+        AND (${key} = '' OR labels[${key}] = ${value})
       GROUP BY t ORDER BY t`);
   }
   return storage.query(sql`
     SELECT ${bucket('r.time', a.step)} AS t, sum(r.count) AS count, sum(r.sum) / sum(r.count) AS avg, min(r.min) AS min, max(r.max) AS max, argMaxMerge(r.last) AS last
     FROM ${table} AS r
     WHERE r.environment = ${a.environment} AND r.name = ${a.name} AND r.host = ${a.host} AND r.time >= ${bucketStart(a.from, a.step)} AND r.time < ${ts(a.to)}
+      AND (${key} = '' OR r.labels[${key}] = ${value})
     GROUP BY t ORDER BY t`);
 }
 

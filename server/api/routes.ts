@@ -31,7 +31,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
       text: q.q,
     };
     const limit = q.limit ?? 100;
-    const [total, rows] = await Promise.all([countLogs(storage, filter), limit > 0 ? newestLogs(storage, filter, limit) : []]);
+    const [total, rows] = await Promise.all([countLogs(storage, filter), limit > 0 ? newestLogs(storage, filter, limit, q.offset ?? 0) : []]);
     return { total, rows };
   });
 
@@ -48,7 +48,8 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
       points = await probeSeries(storage, { ...args, target: q.target });
     } else {
       if (!q.host || !q.name) throw badRequest('missing_parameter', 'host and name are required for metric series', [{ field: q.host ? 'name' : 'host', reason: 'required' }]);
-      points = await metricSeries(storage, { ...args, host: q.host, name: q.name });
+      const label = q.label ? ([q.label.slice(0, q.label.indexOf('=')), q.label.slice(q.label.indexOf('=') + 1)] as [string, string]) : undefined;
+      points = await metricSeries(storage, { ...args, host: q.host, name: q.name, label });
     }
     return { source: q.source, resolution, step, from: range.from, to: range.to, points };
   });

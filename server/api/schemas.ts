@@ -12,6 +12,7 @@ export const LogsQuery = Type.Object(
     from: Time('start, inclusive (default: 24 h before "to")'),
     to: Time('end, exclusive (default: now)'),
     limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 100, description: '0 returns only the total' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 0, description: 'rows to skip, for the next page of the same range (give a fixed "to")' })),
   },
   { additionalProperties: false },
 );
@@ -36,6 +37,7 @@ export const SeriesQuery = Type.Object(
     target: Type.Optional(Type.String({ maxLength: 200, description: 'probes: the target' })),
     host: Type.Optional(Type.String({ maxLength: 256, description: 'metrics: the host' })),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'metrics: the metric name' })),
+    label: Type.Optional(Type.String({ maxLength: 300, pattern: '^[^=]+=.*$', description: 'metrics: only samples with this label, `key=value` (e.g. `cpu=total`, `period=5m`)' })),
     from: Time('start (default: 24 h before "to")'),
     to: Time('end (default: now)'),
     step: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 * 31, default: 60, description: 'seconds per point; multiples of 60 and 3600 are served from rollups' })),
