@@ -79,7 +79,7 @@ export class AlertStore {
       if (o.breaching) {
         if (!current) {
           const state = rule.forMs === 0 ? 'firing' : 'pending';
-          const alert: Alert = { fingerprint, rule: rule.name, kind: rule.kind, severity: o.severity ?? rule.severity, labels: o.labels, state, since: now, changedAt: now, ...reading, unit: kind.unit, description: title };
+          const alert: Alert = { fingerprint, rule: rule.name, kind: rule.kind, severity: o.severity ?? rule.severity, labels: o.labels, state, since: now, changedAt: now, ...reading, unit: kind.unitOf?.(rule as Rule<never>) ?? kind.unit, description: title };
           this.live.set(fingerprint, alert);
           changes.push({ alert, from: 'inactive' });
         } else {

@@ -18,6 +18,7 @@ export const DEFAULT_RULES = [
   { name: 'response-over-5s', kind: 'response_time', threshold_ms: 5000, severity: 'critical' },
   { name: 'target-down', kind: 'availability', consecutive: 2, severity: 'critical' },
   { name: 'cpu-capacity', kind: 'cpu', threshold_percent: 80, window: '10m', for: '5m', severity: 'warning' },
+  { name: 'memory-capacity', kind: 'host_metric', metric: 'memory_used_percent', threshold: 90, window: '10m', for: '5m', severity: 'warning' },
   { name: 'agent-silent', kind: 'absence', source: 'metrics', period: '5m', severity: 'warning' },
 ] as unknown as Static<typeof RulesSchema>;
 

@@ -18,6 +18,8 @@ rules:
   - { name: slow-p95, kind: response_time, window: 10m, statistic: p95, threshold_ms: 3000 }
   - { name: down, kind: availability, consecutive: 2 }
   - { name: cpu-high, kind: cpu, threshold_percent: 80, window: 10m, for: 2m }
+  - { name: memory-high, kind: host_metric, metric: memory_used_percent, threshold: 90 }
+  - { name: load-high, kind: host_metric, metric: load_average, labels: { period: 5m }, threshold: 4 }
   - { name: errors, kind: log_errors, window: 5m, min_count: 3 }
   - { name: timeouts, kind: log_errors, window: 5m, pattern: "upstream timed out" }
   - { name: silent, kind: absence, source: metrics, period: 5m }
@@ -43,12 +45,19 @@ rules:
     await probes('c', [100, 100], t0 - 2 * MIN, false); // refused twice
     await ingest('metrics', [0, 1, 2, 3].map((i) => ({ timestamp: t0 - 4 * MIN + i * MIN, environment: 'production', host: 'web-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 95 })));
     await ingest('metrics', [{ timestamp: t0 - 20 * MIN, environment: 'staging', host: 'old-1', name: 'cpu_utilisation_percent', labels: { cpu: 'total' }, value: 10 }]);
+    // Memory above 90 %; the 1-minute load is high but the rule watches the 5-minute one, which is not.
+    await ingest('metrics', [
+      { timestamp: t0 - MIN, environment: 'production', host: 'web-1', name: 'memory_used_percent', value: 93.5 },
+      { timestamp: t0 - MIN, environment: 'production', host: 'web-1', name: 'load_average', labels: { period: '1m' }, value: 9 },
+      { timestamp: t0 - MIN, environment: 'production', host: 'web-1', name: 'load_average', labels: { period: '5m' }, value: 3 },
+    ]);
     await ingest('logs', [1, 2, 3].map((i) => ({ timestamp: t0 - i * 1000, environment: 'production', service: 'api', level: 'ERROR', message: `boom ${i}` })));
     await ingest('logs', [{ timestamp: t0 - 1000, environment: 'production', service: 'nginx', level: 'warn', message: '[error] upstream timed out (110)' }]);
     await rt.alerting.evaluator.run('all');
     expect(firing()).toEqual([
       'down:production/c',
       'errors:production/api',
+      'memory-high:production/web-1',
       'silent:staging/old-1',
       'slo:production/a/1h/5m', 'slo:production/a/6h/30m', 'slo:production/a/1d/2h', 'slo:production/a/3d/6h',
       'slo:production/b/1h/5m', 'slo:production/b/6h/30m', 'slo:production/b/1d/2h', 'slo:production/b/3d/6h',
@@ -60,6 +69,8 @@ rules:
     const cpu = rt.alerting.store.active().find((a) => a.rule === 'cpu-high')!;
     expect(cpu.state).toBe('pending');
     expect(cpu.value).toBe(95);
+    const memory = rt.alerting.store.active().find((a) => a.rule === 'memory-high')!;
+    expect([memory.value, memory.unit, memory.description.ja]).toEqual([93.5, '%', 'メモリ使用率の 10m 平均が 90% を超過']);
     const slo = rt.alerting.store.active().find((a) => a.rule === 'slo' && a.labels.slo_window === '1h/5m')!;
     expect(slo.severity).toBe('critical');
     expect(rt.alerting.store.active().find((a) => a.rule === 'slo' && a.labels.slo_window === '3d/6h')!.severity).toBe('warning');
@@ -141,9 +152,9 @@ describe('rule configuration', () => {
 });
 
 describe('default rules', () => {
-  it('watch the 5 s target, targets down, CPU capacity and silent agents unless rules are given', () => {
+  it('watch the 5 s target, targets down, CPU and memory capacity and silent agents unless rules are given', () => {
     expect(testConfig('environments: [production]').rules.map((r) => `${r.name}:${r.kind}:${r.severity}`)).toEqual([
-      'response-over-5s:response_time:critical', 'target-down:availability:critical', 'cpu-capacity:cpu:warning', 'agent-silent:absence:warning',
+      'response-over-5s:response_time:critical', 'target-down:availability:critical', 'cpu-capacity:cpu:warning', 'memory-capacity:host_metric:warning', 'agent-silent:absence:warning',
     ]);
     expect(testConfig('environments: [production]\nrules: []').rules).toEqual([]);
   });

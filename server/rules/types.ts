@@ -58,6 +58,8 @@ export interface RuleKind<P = unknown> {
   resolve(raw: Record<string, unknown>, fail: (field: string, reason: string) => Error): P;
   /** Unit of `value` and `threshold` for people: ms, %, count, s, x. */
   unit: string;
+  /** The unit of one rule, where it depends on the rule (a host metric in % or not). */
+  unitOf?(rule: Rule<P>): string;
   /** What the rule watches, e.g. "応答時間 (直近 1 回) が 5000 ms 超". */
   describe(rule: Rule<P>): Localized;
   batchKey(rule: Rule<P>): string;

@@ -6,8 +6,9 @@ import { logErrors } from './log-errors.ts';
 import { absence } from './absence.ts';
 import { burnRate } from './burn-rate.ts';
 import { ingestStalled } from './ingest-stalled.ts';
+import { hostMetric } from './host-metric.ts';
 
 /** Every rule kind, by the name used in `kind:` in the YAML. */
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<never>> = new Map(
-  ([responseTime, availability, cpu, logErrors, absence, burnRate, ingestStalled] as RuleKind<never>[]).map((k) => [k.kind, k]),
+  ([responseTime, availability, cpu, hostMetric, logErrors, absence, burnRate, ingestStalled] as RuleKind<never>[]).map((k) => [k.kind, k]),
 );
