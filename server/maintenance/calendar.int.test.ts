@@ -45,7 +45,7 @@ describe('MaintenanceCalendar', () => {
 
   it('keeps a created window across a restart and records who made it', async () => {
     const calendar = await open();
-    const created = await calendar.create({ name: 'switch swap', start: clock + HOUR_MS, end: clock + 2 * HOUR_MS, targets: ['api'] }, op);
+    const { window: created } = await calendar.create({ name: 'switch swap', start: clock + HOUR_MS, end: clock + 2 * HOUR_MS, targets: ['api'] }, op);
     expect(created).toMatchObject({ source: 'api', createdBy: 'op', createdAt: clock, environments: [], targets: ['api'] });
     expect(created.message.en).toContain('Maintenance in progress');
 
@@ -54,11 +54,17 @@ describe('MaintenanceCalendar', () => {
     const reopened = await open();
     expect(reopened.activeFor({ environment: 'integration', target: 'api' }, clock + 90 * 60_000)).toEqual(created);
     expect(reopened.activeFor({ target: 'web' }, clock + 90 * 60_000)).toBeUndefined();
+
+    // A change is an event too: after another restart the window has its new end and who changed it.
+    await reopened.update(created.id, { name: 'switch swap', start: clock + HOUR_MS, end: clock + 3 * HOUR_MS, targets: ['api'] }, { name: 'op2', role: 'operator' });
+    await storage.close();
+    storage = await openStorage({ dataDir, log: () => {} });
+    expect((await open()).find(created.id)).toMatchObject({ end: clock + 3 * HOUR_MS, createdBy: 'op', updatedBy: 'op2' });
   });
 
   it('cancels a window and an occurrence of a recurring one, as events with the actor', async () => {
     const calendar = await open();
-    const created = await calendar.create({ name: 'to cancel', start: clock + HOUR_MS, end: clock + 2 * HOUR_MS }, op);
+    const { window: created } = await calendar.create({ name: 'to cancel', start: clock + HOUR_MS, end: clock + 2 * HOUR_MS }, op);
     await calendar.cancel(created.id, op);
     await calendar.cancel(created.id, op); // twice: no second event
     expect(calendar.occurrences(clock, clock + 3 * HOUR_MS).map((w) => w.id)).not.toContain(created.id);

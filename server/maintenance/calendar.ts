@@ -65,7 +65,34 @@ export class MaintenanceCalendar {
     return candidates.find((w) => w.id === id);
   }
 
-  async create(input: NewWindow, actor: Actor): Promise<MaintenanceWindow> {
+  /**
+   * Declares a window. With `key` (the request's Idempotency-Key) the key is
+   * the window's id, so a repeated submit returns the window it made instead
+   * of a second one (`created: false`), also after a restart.
+   */
+  async create(input: NewWindow, actor: Actor, key?: string): Promise<{ window: MaintenanceWindow; created: boolean }> {
+    const existing = key ? this.state.windows.get(key) : undefined;
+    if (existing) return { window: existing, created: false };
+    this.check(input);
+    const event: MaintenanceEvent = { at: this.now(), windowId: key ?? randomUUID(), event: 'created', actor, ...this.fields(input) };
+    await this.record(event);
+    return { window: this.state.windows.get(event.windowId)!, created: true };
+  }
+
+  /** Changes a window made through the API, before it is over; a config window is changed in the config. */
+  async update(id: string, input: NewWindow, actor: Actor): Promise<MaintenanceWindow> {
+    const window = this.state.cancelled.has(id) ? undefined : this.state.windows.get(id);
+    if (!window) {
+      if (this.find(id)) throw new AppError(409, 'declared_in_config', `maintenance window "${id}" is declared in mimamori.yaml; change it there`, [{ field: 'id', reason: 'from the config' }]);
+      throw new AppError(404, 'not_found', `no maintenance window "${id}"`, [{ field: 'id', reason: 'unknown' }]);
+    }
+    if (window.end <= this.now()) throw new AppError(409, 'window_over', `maintenance window "${id}" is already over`, [{ field: 'id', reason: 'already over' }]);
+    this.check(input);
+    await this.record({ at: this.now(), windowId: id, event: 'updated', actor, ...this.fields(input) });
+    return window;
+  }
+
+  private check(input: NewWindow): void {
     if (input.end <= input.start) throw badRequest('invalid_window', 'end must be after start', [{ field: 'end', reason: 'not after start' }]);
     if (input.end - input.start > MAX_WINDOW_MS) {
       throw badRequest('window_too_long', 'a maintenance window may last at most 7 days; split a longer one or declare it in the config', [
@@ -73,11 +100,10 @@ export class MaintenanceCalendar {
       ]);
     }
     if (input.end <= this.now()) throw badRequest('window_over', 'the window would already be over; maintenance is declared before or while it happens', [{ field: 'end', reason: 'in the past' }]);
-    const event: MaintenanceEvent = {
-      at: this.now(),
-      windowId: randomUUID(),
-      event: 'created',
-      actor,
+  }
+
+  private fields(input: NewWindow): Pick<MaintenanceEvent, 'name' | 'start' | 'end' | 'environments' | 'targets' | 'message'> {
+    return {
       name: input.name,
       start: input.start,
       end: input.end,
@@ -85,8 +111,6 @@ export class MaintenanceCalendar {
       targets: input.targets ?? [],
       message: { ja: input.message?.ja || DEFAULT_MESSAGE.ja, en: input.message?.en || DEFAULT_MESSAGE.en },
     };
-    await this.record(event);
-    return this.state.windows.get(event.windowId)!;
   }
 
   /** Cancels a window or one occurrence of a config window; cancelling twice is a no-op. */

@@ -4,7 +4,8 @@ import type { Actor, MaintenanceWindow } from './types.ts';
 export interface MaintenanceEvent extends Pick<MaintenanceWindow, 'name' | 'start' | 'end' | 'environments' | 'targets' | 'message'> {
   at: number;
   windowId: string;
-  event: 'created' | 'cancelled';
+  /** `updated` replaces the window's fields (an API window, before it is over). */
+  event: 'created' | 'updated' | 'cancelled';
   actor: Actor;
 }
 
@@ -32,6 +33,9 @@ export function applyEvent(state: MaintenanceState, e: MaintenanceEvent): Mainte
       createdBy: e.actor.name,
       createdAt: e.at,
     });
+  } else if (e.event === 'updated') {
+    const window = state.windows.get(e.windowId);
+    if (window) Object.assign(window, { name: e.name, start: e.start, end: e.end, environments: e.environments, targets: e.targets, message: e.message, updatedBy: e.actor.name, updatedAt: e.at });
   } else if (!state.cancelled.has(e.windowId)) {
     state.cancelled.set(e.windowId, { by: e.actor.name, at: e.at });
   }

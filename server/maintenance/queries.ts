@@ -24,11 +24,11 @@ export async function readMaintenanceEvents(storage: Storage): Promise<Maintenan
     SELECT toUnixTimestamp64Milli(at) AS at, window_id, event, actor, actor_role, name,
       toUnixTimestamp64Milli(starts_at) AS starts_at, toUnixTimestamp64Milli(ends_at) AS ends_at,
       environments, targets, message_ja, message_en
-    FROM maintenance_events ORDER BY at, window_id`);
+    FROM maintenance_events ORDER BY at, window_id, indexOf(['created', 'updated', 'cancelled'], event)`);
   return rows.map((r) => ({
     at: Number(r.at),
     windowId: r.window_id,
-    event: r.event === 'cancelled' ? 'cancelled' : 'created',
+    event: r.event === 'cancelled' || r.event === 'updated' ? r.event : 'created',
     actor: { name: r.actor, role: r.actor_role },
     name: r.name,
     start: Number(r.starts_at),

@@ -53,6 +53,28 @@ describe('maintenance routes', () => {
     expect(notATime.json()).toMatchObject({ error: 'invalid_time', details: [{ field: 'start' }] });
   });
 
+  it('makes one window per submit however often it is sent, and changes it before it is over', async () => {
+    const body = { name: 'DB patch', start: iso(start + 3 * HOUR), end: iso(start + 4 * HOUR), environments: ['staging'] };
+    const key = randomUUID();
+    const first = await create(body, { ...auth, 'idempotency-key': key });
+    const again = await create(body, { ...auth, 'idempotency-key': key });
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+    expect(again.json().id).toBe(first.json().id);
+    const listed = (await app.inject({ method: 'GET', url: `/api/v1/maintenance?from=${start}`, headers: auth })).json().windows.filter((w: { name: string }) => w.name === 'DB patch');
+    expect(listed).toHaveLength(1);
+    expect((await create(body, { ...auth, 'idempotency-key': 'no' })).json()).toMatchObject({ error: 'invalid_header', details: [{ field: 'Idempotency-Key' }] });
+
+    const put = (id: string, changes: object) => app.inject({ method: 'PUT', url: `/api/v1/maintenance/${id}`, payload: { ...body, ...changes }, headers: auth });
+    const changed = await put(first.json().id, { name: 'DB patch (extended)', end: iso(start + 5 * HOUR) });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ id: first.json().id, name: 'DB patch (extended)', end: iso(start + 5 * HOUR), updated_by: 'op' });
+    expect((await put(first.json().id, { end: iso(start) })).json()).toMatchObject({ error: 'invalid_window', details: [{ field: 'end' }] });
+    expect((await put('no-such-window', {})).statusCode).toBe(404);
+    // Deleted: gone from the list, and no longer changeable.
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/maintenance/${first.json().id}`, headers: auth })).statusCode).toBe(204);
+    expect((await put(first.json().id, {})).statusCode).toBe(404);
+  });
+
   it('shows the maintenance screen with 503 and Retry-After during a window, 200 before and after', async () => {
     const created = await create({
       name: 'switch swap',

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { RequireActor } from '../auth/actors.ts';
 import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
 import { MAX_TIME_MS, parseTimeRange } from '../shared/time-range.ts';
-import type { MaintenanceCalendar } from './calendar.ts';
+import type { MaintenanceCalendar, NewWindow } from './calendar.ts';
 import { totalMinutes } from './intervals.ts';
 import { maintenancePage, noMaintenancePage } from './page.ts';
 import { pickLanguage } from '../shared/language.ts';
@@ -41,6 +42,8 @@ function view(w: MaintenanceWindow): WindowView {
     source: w.source,
     created_by: w.createdBy,
     created_at: w.source === 'api' ? iso(w.createdAt) : null,
+    updated_by: w.updatedBy ?? null,
+    updated_at: w.updatedAt ? iso(w.updatedAt) : null,
   };
 }
 
@@ -54,6 +57,11 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
     if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms >= MAX_TIME_MS) throw badRequest('invalid_time', `${field}: "${text}" is not epoch milliseconds or an ISO 8601 time`, [{ field, reason: 'not a time' }]);
     return ms;
   };
+  const checkEnvironments = (list: string[] | undefined) =>
+    (list ?? []).forEach((env, i) => {
+      if (!environments.includes(env)) throw badRequest('unknown_environment', `"${env}" is not one of the environments (${environments.join(', ')})`, [{ field: `environments.${i}`, reason: 'unknown environment' }]);
+    });
+  const windowOf = (body: CreateBody): NewWindow => ({ name: body.name, start: zonedTime(body.start, 'start'), end: zonedTime(body.end, 'end'), environments: body.environments, targets: body.targets, message: body.message });
 
   app.get('/maintenance', { schema: { tags: ['maintenance'], summary: 'The maintenance screen: 503 with Retry-After while a window is in force', querystring: PageQuery } }, async (request, reply) => {
     const { environment, target, lang } = request.query;
@@ -84,17 +92,21 @@ export async function maintenanceRoutes(fastify: FastifyInstance, options: Maint
     return { from: iso(from), to: iso(to), windows: calendar.occurrences(from, to).map(view) };
   });
 
-  app.post('/api/v1/maintenance', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Declare a maintenance window (operator)', body: CreateBody, response: { 201: WindowView } } }, async (request, reply) => {
+  app.post('/api/v1/maintenance', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Declare a maintenance window (operator); a repeated submit with the same Idempotency-Key returns the window it made (200)', headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'one per form submit: a second submit makes no second window' })) }), body: CreateBody, response: { 200: WindowView, 201: WindowView } } }, async (request, reply) => {
     const actor = requireActor(request, 'operator');
     const body = request.body;
-    (body.environments ?? []).forEach((env, i) => {
-      if (!environments.includes(env)) throw badRequest('unknown_environment', `"${env}" is not one of the environments (${environments.join(', ')})`, [{ field: `environments.${i}`, reason: 'unknown environment' }]);
-    });
-    const window = await calendar.create(
-      { name: body.name, start: zonedTime(body.start, 'start'), end: zonedTime(body.end, 'end'), environments: body.environments, targets: body.targets, message: body.message },
-      actor,
-    );
-    return reply.code(201).send(view(window));
+    checkEnvironments(body.environments);
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || !/^[\w-]{8,100}$/.test(key))) throw badRequest('invalid_header', 'Idempotency-Key must be 8–100 letters, digits, "-" or "_"', [{ field: 'Idempotency-Key', reason: 'invalid' }]);
+    const { window, created } = await calendar.create(windowOf(body), actor, key);
+    // A repeated submit (same key) gets the window it made: 200, not a second window.
+    return reply.code(created ? 201 : 200).send(view(window));
+  });
+
+  app.put('/api/v1/maintenance/:id', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Change a window declared through the API, before it is over (operator)', params: IdParams, body: CreateBody, response: { 200: WindowView } } }, async (request) => {
+    const actor = requireActor(request, 'operator');
+    checkEnvironments(request.body.environments);
+    return view(await calendar.update(request.params.id, windowOf(request.body), actor));
   });
 
   app.delete('/api/v1/maintenance/:id', { config: { access: 'operator' }, schema: { tags: ['maintenance'], summary: 'Cancel a window, or one occurrence of a recurring one (operator)', params: IdParams } }, async (request, reply) => {

@@ -53,6 +53,8 @@ export const WindowView = Type.Object({
   source: Type.Union([Type.Literal('config'), Type.Literal('api')]),
   created_by: Type.String(),
   created_at: Type.Union([Type.String(), Type.Null()], { description: 'null for windows from the config' }),
+  updated_by: Type.Union([Type.String(), Type.Null()], { description: 'who last changed it (PUT), if anyone' }),
+  updated_at: Type.Union([Type.String(), Type.Null()]),
 });
 export type WindowView = Static<typeof WindowView>;
 

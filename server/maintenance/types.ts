@@ -22,6 +22,8 @@ export interface MaintenanceWindow {
   source: 'config' | 'api';
   createdBy: string;
   createdAt: number;
+  updatedBy?: string;
+  updatedAt?: number;
 }
 
 interface Scope {

@@ -43,8 +43,8 @@ const SESSION_DOORS = /^\/api\/v1\/(session|setup)(\/|\?|$)/;
 /** Where to sign in, coming back here afterwards. */
 export const signInPath = () => `/login?next=${encodeURIComponent(route.path + route.search)}`;
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { 'accept-language': locale.lang };
+async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { 'accept-language': locale.lang, ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && credentials.csrfToken) headers['x-csrf-token'] = credentials.csrfToken;
   const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
@@ -57,7 +57,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const get = <T>(path: string) => call<T>('GET', path);
-export const post = <T>(path: string, body: unknown = {}) => call<T>('POST', path, body);
+/** `headers`: e.g. an Idempotency-Key, so a second click of one form makes nothing twice. */
+export const post = <T>(path: string, body: unknown = {}, headers: Record<string, string> = {}) => call<T>('POST', path, body, headers);
+export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
 export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, body);
 export const del = <T>(path: string) => call<T>('DELETE', path);
 
