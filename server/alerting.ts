@@ -56,7 +56,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     const rule = rulesByName.get(a.rule);
     const kind = RULE_KINDS.get(a.kind);
     const text = rule && kind ? kind.describe(rule as Rule<never>) : { ja: a.rule, en: a.rule };
-    return { description: { ja: rule?.title?.ja ?? text.ja, en: rule?.title?.en ?? text.en }, unit: kind?.unit ?? '' };
+    return { description: { ja: rule?.title?.ja ?? text.ja, en: rule?.title?.en ?? text.en }, unit: (rule && kind?.unitOf?.(rule as Rule<never>)) ?? kind?.unit ?? '' };
   };
   const store = await AlertStore.open(storage, describe);
   const ledger = await Ledger.open(storage, config.timezone, now);
@@ -88,8 +88,9 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
       return silence ? `silence:${silence.id}` : undefined;
     },
     ticketFor: async (alert, firing) => {
-      const title = `${alert.description.ja} — ${alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? alert.labels.environment ?? ''}`;
-      const ticket = firing ? await ledger.alertFired(alert, rulesByName.get(alert.rule)?.escalation, title) : ledger.openFor(alert.fingerprint);
+      const about = alert.labels.target ?? alert.labels.host ?? alert.labels.service ?? alert.labels.environment ?? '';
+      // Both languages are kept, so each reader sees the rule's title in theirs.
+      const ticket = firing ? await ledger.alertFired(alert, rulesByName.get(alert.rule)?.escalation, `${alert.description.ja} — ${about}`, `${alert.description.en} — ${about}`) : ledger.openFor(alert.fingerprint);
       return ticket?.number;
     },
     ticketRef: (number, recipient) => ({ number, ...links({ number }, recipient) }),

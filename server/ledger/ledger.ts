@@ -67,7 +67,7 @@ export class Ledger {
   }
 
   /** One ticket per fingerprint while it is open; a new episode of the same alert is appended to it, or opens a new ticket once the last is closed. */
-  alertFired(alert: Alert, escalation: string | undefined, title: string): Promise<Ticket> {
+  alertFired(alert: Alert, escalation: string | undefined, title: string, titleEn?: string): Promise<Ticket> {
     return this.serial(async () => {
       const existing = this.openFor(alert.fingerprint);
       // An episode whose ticket people closed while it still fired stays with that ticket: a
@@ -81,7 +81,7 @@ export class Ledger {
       }
       const number = this.nextNumber();
       await this.append(number, 'opened', SYSTEM, {
-        type: 'incident', source: 'alert', title, environment: alert.labels.environment ?? '', severity: alert.severity,
+        type: 'incident', source: 'alert', title, ...(titleEn ? { title_en: titleEn } : {}), environment: alert.labels.environment ?? '', severity: alert.severity,
         fingerprint: alert.fingerprint, rule: alert.rule, labels: alert.labels, since: alert.since, value: alert.value, threshold: alert.threshold, escalation,
       });
       return this.get(number);

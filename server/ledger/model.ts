@@ -26,6 +26,8 @@ export interface Ticket {
   number: string;
   type: TicketType;
   title: string;
+  /** An alert ticket's title in English (the rule's English title); `title` is Japanese. */
+  titleEn?: string;
   description: string;
   environment: string;
   severity: string;
@@ -68,6 +70,7 @@ export function applyEvent(ticket: Ticket | undefined, e: TicketEvent): Ticket {
       status: 'open', source: d.source as Ticket['source'], openedAt: e.at, openedBy: e.actor, fingerprint: d.fingerprint as string | undefined, rule: d.rule as string | undefined,
       labels: d.labels as Labels | undefined, escalation: d.escalation as string | undefined, report: {}, escalated: [], alertEpisodes: d.since ? [Number(d.since)] : [], alertFiring: d.source === 'alert', alertSilent: false,
       workarounds: [], events: [e],
+      ...(d.title_en ? { titleEn: String(d.title_en) } : {}),
       ...(d.reported_by ? { reportedBy: String(d.reported_by) } : {}), ...(d.channel ? { channel: String(d.channel) } : {}),
     };
   }

@@ -36,6 +36,7 @@ export const HostTile = Type.Object({
 export const IncidentTile = Type.Object({
   number: Type.String(),
   title: Type.String(),
+  title_en: Type.String({ description: 'the English title (alert tickets); else the title as written' }),
   environment: Type.String(),
   severity: Type.String(),
   status: Type.String(),

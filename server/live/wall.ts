@@ -119,7 +119,7 @@ function openIncidents(ledger: WallDeps['alerting']['ledger'], now: number, envi
   return ledger
     .list()
     .filter((t) => t.status !== 'closed' && (!environment || t.environment === environment))
-    .map((t) => ({ number: t.number, title: t.title, environment: t.environment, severity: t.severity, status: t.status, age_s: Math.max(0, Math.floor((now - t.openedAt) / 1000)), acknowledgedBy: t.acknowledgedBy ?? null }));
+    .map((t) => ({ number: t.number, title: t.title, title_en: t.titleEn ?? t.title, environment: t.environment, severity: t.severity, status: t.status, age_s: Math.max(0, Math.floor((now - t.openedAt) / 1000)), acknowledgedBy: t.acknowledgedBy ?? null }));
 }
 
 const windowTile = (w: MaintenanceWindow): WallDocument['maintenance'][number] => ({ id: w.id, name: w.name, environments: w.environments, targets: w.targets, end: iso(w.end), message: w.message });

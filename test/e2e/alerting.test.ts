@@ -62,7 +62,7 @@ notify:
       expect(firing.subject).toContain(ticket.number);
       expect(firing.text).toContain(`/incidents/${ticket.number}`);
       // What the target answered lately, from the real probes; no environment-wide log lines.
-      expect(firing.text).toMatch(/■ この監視対象の直近の計測 \(\d 件、新しい順\)\n.* JST {2}成功 {2}HTTP 200 {2}\d+ ms/);
+      expect(firing.text).toMatch(/■ この監視対象の直近の計測 \(\d 件、新しい順\)\n.* JST {2}成功 {2}HTTP 200 {2}[\d.]+ ms/);
       expect(firing.text).not.toContain('直近のログ');
 
       // Crash while firing, after the mail server took the mail but before it answered, so the

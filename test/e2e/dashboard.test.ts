@@ -177,14 +177,18 @@ describe('dashboard in a real browser', () => {
     expect(closed.rootCauseCategory).toBe('capacity');
   });
 
-  it('switches every text between Japanese and English', async () => {
+  it('switches every text between Japanese and English, alert ticket titles too', async () => {
     await page.goto(`${server.url}/incidents`);
     await page.getByRole('heading', { name: 'インシデント管理台帳' }).waitFor();
     await page.locator('[data-testid="lang"]').click();
     await page.getByRole('heading', { name: 'Incident ledger' }).waitFor({ timeout: 3000 });
     expect(await page.locator('nav').innerText()).toContain('Overview');
+    // The slow portal-top's alert ticket is titled in the reader's language.
+    const alertTicket = ((await api('GET', '/api/v1/tickets?status=closed')).tickets as Json[]).find((x) => x.source === 'alert');
+    await page.goto(`${server.url}/incidents/${alertTicket.number}`);
+    await page.locator('[data-testid="ticket-title"]', { hasText: `${alertTicket.number}: Response time above 5000 ms — portal-top` }).waitFor({ timeout: 5000 });
     await page.locator('[data-testid="lang"]').click();
-    await page.getByRole('heading', { name: 'インシデント管理台帳' }).waitFor({ timeout: 3000 });
+    await page.locator('[data-testid="ticket-title"]', { hasText: `${alertTicket.number}: 応答時間が 5000 ms を超過 — portal-top` }).waitFor({ timeout: 5000 });
   });
 
   it('the real Faro web SDK reports page loads and web vitals to the receiver', async () => {

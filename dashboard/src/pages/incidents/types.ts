@@ -5,6 +5,8 @@ export interface TicketView {
   number: string;
   type: string;
   title: string;
+  /** Alert tickets: the rule's English title. */
+  titleEn?: string;
   description: string;
   environment: string;
   severity: string;
@@ -25,3 +27,6 @@ export interface TicketView {
   suggested_workaround: { id: string; version: { version: number; title: string; steps: string[] } } | null;
   events?: TicketEvent[];
 }
+
+/** The title in the reader's language where the ticket has one (alert tickets carry both). */
+export const titleIn = (ticket: Pick<TicketView, 'title' | 'titleEn'>, lang: string) => (lang === 'en' && ticket.titleEn ? ticket.titleEn : ticket.title);

@@ -29,6 +29,7 @@ export interface HostTile {
 export interface IncidentTile {
   number: string;
   title: string;
+  title_en: string;
   environment: string;
   severity: string;
   status: string;
