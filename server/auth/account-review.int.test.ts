@@ -50,4 +50,15 @@ describe('the monthly review of unused accounts', () => {
     expect(await rt.review.runDue()).toBe(1);
     expect((await waitForMails(2)).map((m) => m.subject.slice(11, 18)).sort()).toEqual(['2026-12', '2027-01']);
   });
+
+  it('writes to an administrator who reads English in English', async () => {
+    const boss = (await rt.accounts.accounts.users.get('boss'))!;
+    await rt.accounts.accounts.users.save({ ...boss, language: 'en' }, 'updated', { name: 'test', role: 'admin' });
+    clock += 31 * DAY;
+    expect(await rt.review.runDue()).toBe(1);
+    const mail = (await waitForMails(3)).find((m) => m.subject.includes('2027-02'))!;
+    expect(mail.subject).toBe('[Mimamori] 2027-02 accounts to review (1)');
+    expect(mail.text).toMatch(/left-in-june \(left-in-june, operator\): last sign-in 2026-06-\d\d/);
+    expect(mail.text).not.toMatch(/[ぁ-んァ-ン]/); // no Japanese left in it
+  });
 });

@@ -56,6 +56,14 @@ describe('workaround notice', () => {
     expect(m.json).toMatchObject({ type: 'workaround', phase: 'about_to_execute', actor: 'sato', note: null, workaround: { id: 'wa-7', version: 3 } });
   });
 
+  it('reports before execution in English and after execution in Japanese too', () => {
+    const before = renderWorkaroundNotice(input, 'en');
+    expect(before.subject).toBe('[PRODUCTION] About to execute workaround: API ワーカー再起動 v3 (INC-42)');
+    const after = renderWorkaroundNotice({ ...input, phase: 'executed', note: 'p95 が 800 ms に回復' }, 'ja');
+    expect(after.subject).toBe('[本番] 回避策を実行しました: API ワーカー再起動 v3 (INC-42)');
+    expect(after.text).toContain('p95 が 800 ms に回復');
+  });
+
   it('reports after execution, with the note', () => {
     const m = renderWorkaroundNotice({ ...input, phase: 'executed', note: 'p95 back to 800 ms' }, 'en');
     expect(m.subject).toBe('[PRODUCTION] Workaround executed: API ワーカー再起動 v3 (INC-42)');
