@@ -117,6 +117,20 @@ describe('ingest → query round trips', () => {
     }
   });
 
+  it('takes response-time quantiles from answered probes only, in every resolution', async () => {
+    // Minute 0: two answers and four refusals in 1 ms (which would make the median 1 ms); minute 1: only failures.
+    const rows = [[0, true, 400], [5, true, 600], [10, false, 1], [20, false, 1], [30, false, 1], [40, false, 1], [65, false, 2], [70, false, 3]].map(([s, ok, total_ms]) => ({ timestamp: iso(7_200_000 + (s as number) * 1000), environment: 'production', target: 'flaky', ok, status: ok ? 200 : 0, total_ms }));
+    expect((await post('probes', JSON.stringify(rows), { 'content-type': 'application/json' })).statusCode).toBe(200);
+    await rt.writer.flush();
+    for (const step of [60, 3600]) {
+      const body = (await rt.app.inject({ headers: rt.admin, url: `/api/v1/series?source=probes&environment=production&target=flaky&from=${T0 + 7_200_000}&to=${T0 + 10_800_000}&step=${step}` })).json();
+      const [first] = body.points as { p50_ms: number | null; p95_ms: number | null }[];
+      expect(first!.p50_ms, `step ${step}`).toBeGreaterThanOrEqual(400);
+      expect(first!.p95_ms, `step ${step}`).toBeGreaterThanOrEqual(400);
+      if (step === 60) expect(body.points[1].p95_ms).toBeNull(); // only failures: no response time at all
+    }
+  });
+
   it('makes accepted rows queryable within about one flush interval without an explicit flush', async () => {
     await post('logs', ndjson([{ timestamp: iso(0), environment: 'production', service: 'timer', message: 'soon visible' }]));
     const started = Date.now();

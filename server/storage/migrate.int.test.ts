@@ -41,8 +41,8 @@ describe('migrations', () => {
     expect(statements.every((s) => !s.includes('{{'))).toBe(true);
     for (const statement of statements) {
       const [row] = await storage.query<{ f: string }>(sql`SELECT formatQuery(${statement}) AS f`);
-      expect(row!.f).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW)/);
-      if (/^CREATE/.test(statement)) expect(row!.f).toContain('ON CLUSTER mimamori_cluster');
+      expect(row!.f).toMatch(/^(CREATE (TABLE|MATERIALIZED VIEW)|DROP VIEW)/);
+      expect(row!.f).toContain('ON CLUSTER mimamori_cluster');
     }
   });
 

@@ -43,7 +43,7 @@ describe('the wall fills the screen at every size', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServerWithConfig('environments: [production, staging, integration]\nagent: { enabled: false }\n');
+    server = await startServerWithConfig('environments: [production, staging, integration, dr]\nagent: { enabled: false }\n');
     const token = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
     const send = async (kind: string, rows: object[]) => {
       const res = await fetch(`${server.url}/api/v1/ingest/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
@@ -82,4 +82,18 @@ describe('the wall fills the screen at every size', () => {
       });
     }
   }
+
+  it('an environment with nothing yet says why, instead of an empty screen', async () => {
+    const context = await launchBrowser({ width: 1366, height: 768 });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${server.url}/wall?token=${display}&environment=dr`);
+      await page.locator('[data-testid="wall-no-targets"]').waitFor({ timeout: 15_000 });
+      expect(await page.locator('[data-testid="wall-no-targets"]').innerText()).toContain('mimamori.yaml の targets');
+      expect(await page.locator('[data-testid="wall-no-hosts"]').innerText()).toContain('CPU が届いていません');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'wall-empty-1366x768.png') });
+    } finally {
+      await context.close();
+    }
+  });
 });
