@@ -151,11 +151,11 @@ export class Dispatcher {
     for (const alert of resolved) await this.deps.resolved(alert);
     // A group with nothing firing ends here: its next alert waits group_wait again, as a new group.
     if (group.firing.size === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
-    // The mail's context (recent logs, the workaround) is looked up once per alert, not per recipient and channel.
     // A ticket nobody is told of must say why: no recipient (rule `notify`, `default_recipients`) has a channel.
     if (!this.deps.recipientsOf(group.rule).some((r) => channelsOf(r).length > 0)) {
       for (const alert of burning) await this.recordSuppressed(group, alert, 'no_recipients', tickets.get(alert.fingerprint));
     }
+    // The mail's context (recent logs or probes, the workaround) is looked up once per alert, not per recipient and channel.
     const contexts = new Map<string, ReturnType<DispatcherDeps['context']>>();
     const contextOf = (a: Alert) => contexts.get(a.fingerprint) ?? contexts.set(a.fingerprint, this.deps.context(a)).get(a.fingerprint)!;
     for (const recipient of this.deps.recipientsOf(group.rule)) {

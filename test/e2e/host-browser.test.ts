@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { LISTEN_FOR_VIOLATIONS, launchBrowser, signInThrough, violations } from '../helpers/browser.ts';
+import { openWatchedPage, signInThrough, violations } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const VIEWER = { id: 'mori', initial: 'Q8#lantern-Moss-2', chosen: 'Tw1light&Cedar-77' };
@@ -29,7 +29,6 @@ rules:
   - { name: memory-capacity, kind: host_metric, metric: memory_used_percent, threshold: 90 }
   - { name: load-high, kind: host_metric, metric: load_average, labels: { period: 5m }, threshold: 4, match: { host: [web-1] } }
 `);
-    const token = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
     const at = Date.now() - 90_000;
     const metric = (host: string, name: string, value: number, labels: Record<string, string> = {}) => ({ timestamp: at, environment: 'production', host, name, labels, value });
     const rows = [
@@ -41,12 +40,10 @@ rules:
       metric('web-1', 'load_average', 2.1, { period: '15m' }),
       metric('web-2', 'cpu_utilisation_percent', 12, { cpu: 'total' }),
     ];
-    const res = await fetch(`${server.url}/api/v1/ingest/metrics`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+    const res = await server.ingest('metrics', rows);
     expect(res.status, await res.text()).toBe(200);
     await createSignedInUser(server.url, server.adminKey, { id: VIEWER.id, role: 'viewer', name: '森 太郎', initial: VIEWER.initial, chosen: VIEWER.chosen });
-    context = await launchBrowser({ width: 1366, height: 768 });
-    await context.addInitScript(LISTEN_FOR_VIOLATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openWatchedPage({ width: 1366, height: 768 }));
   }, 120_000);
   afterAll(async () => {
     await context?.close();

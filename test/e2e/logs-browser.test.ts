@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { LISTEN_FOR_VIOLATIONS, launchBrowser, signInThrough, violations } from '../helpers/browser.ts';
+import { openWatchedPage, signInThrough, violations } from '../helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const VIEWER = { id: 'kimura', initial: 'Q8#lantern-Moss-2', chosen: 'Tw1light&Cedar-77' };
@@ -25,7 +25,6 @@ describe('the logs page in a real browser', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServerWithConfig('environments: [production, staging]\nagent: { enabled: false }\n');
-    const token = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
     const now = Date.now();
     const rows = Array.from({ length: LINES }, (_, i) => ({
       timestamp: now - 60_000 - i * 1000,
@@ -36,12 +35,10 @@ describe('the logs page in a real browser', () => {
       message: i % 10 === 0 ? `upstream timed out (110) while reading response #${i}` : `GET /portal/news/${i} 200`,
       attributes: { request_id: `req-${String(i).padStart(4, '0')}`, status: i % 10 === 0 ? '504' : '200' },
     }));
-    const res = await fetch(`${server.url}/api/v1/ingest/logs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+    const res = await server.ingest('logs', rows);
     expect(res.status, await res.text()).toBe(200);
     await createSignedInUser(server.url, server.adminKey, { id: VIEWER.id, role: 'viewer', name: '木村 花子', initial: VIEWER.initial, chosen: VIEWER.chosen });
-    context = await launchBrowser({ width: 1366, height: 768 });
-    await context.addInitScript(LISTEN_FOR_VIOLATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openWatchedPage({ width: 1366, height: 768 }));
     // The lines are loaded once the API counts them all (the writer loads in the background).
     for (let i = 0; i < 100 && (await server.get(`/api/v1/logs?environment=production&limit=0`)).total < LINES; i++) await new Promise((r) => setTimeout(r, 100));
   }, 120_000);

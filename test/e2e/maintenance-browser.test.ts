@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerWithConfig, type ServerProcess } from '../helpers/server-process.ts';
 import { createSignedInUser } from '../helpers/accounts.ts';
-import { LISTEN_FOR_VIOLATIONS, launchBrowser, signInThrough, violations } from '../helpers/browser.ts';
+import { openWatchedPage, signInThrough, violations } from '../helpers/browser.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
@@ -32,9 +32,7 @@ describe('maintenance windows in a real browser', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServerWithConfig(`environments: [production, staging]\nagent: { enabled: false }\ntimezone: ${TZ}\n`);
     await createSignedInUser(server.url, server.adminKey, { id: OPERATOR.id, role: 'operator', name: '林 次郎', initial: OPERATOR.initial, chosen: OPERATOR.chosen });
-    context = await launchBrowser({ width: 1366, height: 768 });
-    await context.addInitScript(LISTEN_FOR_VIOLATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openWatchedPage({ width: 1366, height: 768 }));
   }, 120_000);
   afterAll(async () => {
     await context?.close();

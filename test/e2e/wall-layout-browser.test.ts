@@ -44,9 +44,8 @@ describe('the wall fills the screen at every size', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServerWithConfig('environments: [production, staging, integration, dr]\nagent: { enabled: false }\n');
-    const token = fs.readFileSync(path.join(server.dataDir, 'ingest-token'), 'utf8').trim();
-    const send = async (kind: string, rows: object[]) => {
-      const res = await fetch(`${server.url}/api/v1/ingest/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+    const send = async (kind: 'metrics' | 'probes', rows: object[]) => {
+      const res = await server.ingest(kind, rows);
       expect(res.status, await res.text()).toBe(200);
     };
     const now = Date.now();

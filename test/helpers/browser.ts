@@ -15,6 +15,13 @@ export const LISTEN_FOR_VIOLATIONS = `
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber), true);
 `;
 
+/** Chromium at `viewport` whose pages listen for CSP violations from the start; its first page. */
+export async function openWatchedPage(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await launchBrowser(viewport);
+  await context.addInitScript(LISTEN_FOR_VIOLATIONS);
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
+}
+
 /** What the page's CSP listener heard (see LISTEN_FOR_VIOLATIONS). */
 export const violations = (page: Page) => page.evaluate('window.__violations') as Promise<string[]>;
 

@@ -26,6 +26,8 @@ export interface ServerProcess {
   adminKey: string;
   /** GET with the admin key, as JSON. */
   get: <T = any>(pathAndQuery: string) => Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** POSTs rows to /api/v1/ingest/<kind> with the data directory's ingest token; the response. */
+  ingest: (kind: 'logs' | 'metrics' | 'probes', rows: object[]) => Promise<Response>;
   /**
    * SIGTERM, then its exit code. Past `timeoutMs` it fails with what the process
    * was doing (its threads' kernel states, its last output) and is killed, so a
@@ -67,7 +69,11 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
             throw new Error(`${(error as Error).message} after SIGTERM; its threads:\n${threads}\nits last output:\n${out.slice(-4000)}`);
           }
         };
-        return { child, url, output: () => out, dataDir, adminKey, get, stop };
+        const ingest = (kind: string, rows: object[]) => {
+          const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+          return fetch(`${url}/api/v1/ingest/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows), signal: AbortSignal.timeout(30_000) });
+        };
+        return { child, url, output: () => out, dataDir, adminKey, get, ingest, stop };
       }
     } catch {
       // not listening yet
