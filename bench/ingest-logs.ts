@@ -2,13 +2,14 @@
 // request, 4 concurrent, over loopback HTTP into a fresh server process.
 // Prints lines/s to the last acknowledgement (durable in the write-ahead
 // log) and to the moment every row is queryable in ClickHouse, the
-// server's peak RSS, and p50/p95 of the ERROR count over the whole range.
+// server's peak RSS, and p50/p95 of the ERROR count over the whole range and
+// of the logs explorer's filtered count-and-newest-page.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startServerProcess } from '../test/helpers/server-process.ts';
 import { tempDir } from '../test/helpers/runtime.ts';
-import { cpuDelta, peakRssMiB, threadCpuSeconds, timeRequests } from './stats.ts';
+import { cpuDelta, peakRssMiB, rssParts, sampleRss, threadCpuSeconds, timeRequests } from './stats.ts';
 
 const TOTAL = Number(process.env.BENCH_LINES ?? 2_000_000);
 const PER_REQUEST = 5_000;
@@ -57,6 +58,10 @@ async function main() {
   const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' };
 
+  // Idle: after start-up has settled, before the first line.
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = rssParts(server.child.pid!);
+  const sampler = sampleRss(server.child.pid!);
   let next = 0;
   const cpuBefore = threadCpuSeconds(server.child.pid!);
   const clientCpuBefore = process.cpuUsage();
@@ -86,10 +91,17 @@ async function main() {
   const serverCpu = cpuDelta(cpuBefore, threadCpuSeconds(server.child.pid!));
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const rss = peakRssMiB(server.child.pid!);
+  const peak = sampler.stop();
 
   let errors = 0;
   const query = await timeRequests(50, async () => {
     errors = await read(`level=error&${range}&limit=0`);
+  });
+  // The logs explorer's shape (issue 15): host, service and level filters, edges off whole minutes, count and the newest page together.
+  const explorer = `environment=production&host=web-2&service=api&level=error&from=${start - 47_123}&to=${start + 1_800_000 + 23_456}&limit=50`;
+  let explorerTotal = 0;
+  const page = await timeRequests(200, async () => {
+    explorerTotal = await read(explorer);
   });
   const metricsText = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text();
   const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
@@ -102,9 +114,16 @@ async function main() {
     acked_lines_per_s: Math.round(TOTAL / ackedSeconds),
     queryable_lines_per_s: Math.round(TOTAL / storedSeconds),
     server_peak_rss_mib: Math.round(rss),
+    server_idle_rss_mib: Math.round(idle.rss),
+    server_peak_rss_growth_mib: Math.round(peak.rss - idle.rss),
+    server_rss_anon_mib: { idle: Math.round(idle.anon), peak: Math.round(peak.anon) },
+    server_rss_file_mib: { idle: Math.round(idle.file), peak: Math.round(peak.file) },
     error_count: errors,
     error_count_p50_ms: +query.p50.toFixed(1),
     error_count_p95_ms: +query.p95.toFixed(1),
+    explorer_total: explorerTotal,
+    explorer_page_p50_ms: +page.p50.toFixed(1),
+    explorer_page_p95_ms: +page.p95.toFixed(1),
     seconds: +storedSeconds.toFixed(2),
     server_js_heap_total_mib: Math.round(gauge('mimamori_nodejs_heap_size_total_bytes') / 2 ** 20),
     server_cpu_s_by_thread: serverCpu,

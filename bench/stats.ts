@@ -14,12 +14,38 @@ export function peakRssMiB(pid: number): number {
   return kb / 1024;
 }
 
-export async function timeRequests(count: number, call: (i: number) => Promise<void>): Promise<{ p50: number; p95: number; max: number }> {
+/** Current RSS and its anonymous and file-backed parts (MiB), from /proc/<pid>/status. */
+export function rssParts(pid: number): { rss: number; anon: number; file: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
+/** Samples rssParts every `everyMs` until stopped; the peak of each part. */
+export function sampleRss(pid: number, everyMs = 100): { stop: () => { rss: number; anon: number; file: number } } {
+  const peak = { rss: 0, anon: 0, file: 0 };
+  const take = () => {
+    try {
+      const now = rssParts(pid);
+      for (const k of ['rss', 'anon', 'file'] as const) peak[k] = Math.max(peak[k], now[k]);
+    } catch {
+      // the process is gone
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return { stop: () => (clearInterval(timer), take(), peak) };
+}
+
+/** Times `count` calls one after another; with `paceMs`, each starts at least that long after the one before (the wait is not timed). */
+export async function timeRequests(count: number, call: (i: number) => Promise<void>, paceMs = 0): Promise<{ p50: number; p95: number; max: number }> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
     await call(i);
     samples.push(performance.now() - started);
+    const rest = paceMs - (performance.now() - started);
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   }
   return { p50: percentile(samples, 50), p95: percentile(samples, 95), max: Math.max(...samples) };
 }

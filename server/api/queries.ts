@@ -24,25 +24,22 @@ function logWhere(f: LogFilter): Sql {
 const MINUTE_MS = 60_000;
 
 /**
- * Matching lines in the range. Without a text search the whole minutes come
- * from the logs_1m rollup and only the partial minutes at the edges are
- * counted from raw lines, so a count over months stays a few milliseconds.
+ * The count of matching lines as one SQL expression. Without a text search
+ * the whole minutes come from the logs_1m rollup and only the partial
+ * minutes at the edges (one read for both) are counted from raw lines, so a
+ * count over months stays a few milliseconds.
  */
-export async function countLogs(storage: Storage, f: LogFilter): Promise<number> {
+function countExpression(f: LogFilter): Sql {
   const innerFrom = Math.ceil(f.from / MINUTE_MS) * MINUTE_MS;
   const innerTo = Math.floor(f.to / MINUTE_MS) * MINUTE_MS;
-  if (f.text || innerFrom >= innerTo) return countRaw(storage, f);
-  const dims = rollupWhere(f);
-  const [row] = await storage.query<{ total: string }>(sql`
-    SELECT
-      (SELECT sum(count) FROM logs_1m WHERE time >= ${ts(innerFrom)} AND time < ${ts(innerTo)}${dims})
-      + (SELECT count() FROM logs WHERE ${logWhere({ ...f, from: f.from, to: innerFrom })})
-      + (SELECT count() FROM logs WHERE ${logWhere({ ...f, from: innerTo, to: f.to })}) AS total`);
-  return Number(row?.total ?? 0);
+  if (f.text || innerFrom >= innerTo) return sql`(SELECT count() FROM logs WHERE ${logWhere(f)})`;
+  const edges = sql`((timestamp >= ${ts(f.from)} AND timestamp < ${ts(innerFrom)}) OR (timestamp >= ${ts(innerTo)} AND timestamp < ${ts(f.to)}))`;
+  return sql`((SELECT sum(count) FROM logs_1m WHERE time >= ${ts(innerFrom)} AND time < ${ts(innerTo)}${rollupWhere(f)})
+    + (SELECT count() FROM logs WHERE ${edges}${rollupWhere(f)}))`;
 }
 
-async function countRaw(storage: Storage, f: LogFilter): Promise<number> {
-  const [row] = await storage.query<{ total: string }>(sql`SELECT count() AS total FROM logs WHERE ${logWhere(f)}`);
+export async function countLogs(storage: Storage, f: LogFilter): Promise<number> {
+  const [row] = await storage.query<{ total: string }>(sql`SELECT ${countExpression(f)} AS total`);
   return Number(row?.total ?? 0);
 }
 
@@ -81,12 +78,54 @@ export function newestProbes(storage: Storage, environment: string, target: stri
     ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
 }
 
-/** Newest first; `offset` pages on (the order is total, so pages of one fixed range neither overlap nor skip). */
-export async function newestLogs(storage: Storage, f: LogFilter, limit: number, offset = 0): Promise<LogRowOut[]> {
+type LogRowWithTotal = Omit<LogRowOut, 'timestamp'> & { t: number; total: string };
+
+/**
+ * A page of matching lines, newest first, and the count of all of them, in
+ * one query (each read of the engine costs milliseconds of its own). Lines
+ * of the same millisecond always come in one order (host, service,
+ * message), so pages of one fixed range neither overlap nor skip. The first
+ * page reads in the table's own order and stops early; only when its last
+ * line shares its millisecond with the next, and on later pages, is the
+ * slower fully ordered read needed.
+ */
+export async function searchLogs(storage: Storage, f: LogFilter, limit: number, offset = 0): Promise<{ total: number; rows: LogRowOut[] }> {
+  if (limit === 0) return { total: await countLogs(storage, f), rows: [] };
+  const columns = sql`toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes`;
+  let rows: LogRowWithTotal[] = [];
+  if (offset === 0) {
+    rows = await storage.query<LogRowWithTotal>(sql`
+      SELECT ${columns}, ${countExpression(f)} AS total FROM logs WHERE ${logWhere(f)}
+      ORDER BY timestamp DESC LIMIT ${typed(limit + 1, 'UInt32')}`);
+    const tie = rows.length > limit && rows[limit - 1]!.t === rows[limit]!.t;
+    rows = tie ? [] : rows.slice(0, limit).sort(sameMillisecondOrder);
+    if (!tie) return withTotal(storage, f, rows);
+  }
+  rows = await storage.query<LogRowWithTotal>(sql`
+    SELECT *, ${countExpression(f)} AS total FROM (
+      SELECT ${columns} FROM logs WHERE ${logWhere(f)} ORDER BY timestamp DESC LIMIT ${typed(limit + offset, 'UInt32')} WITH TIES)
+    ORDER BY t DESC, host, service, message LIMIT ${typed(limit, 'UInt32')} OFFSET ${typed(offset, 'UInt32')}`);
+  return withTotal(storage, f, rows);
+}
+
+/** The order of the outer sort above, in JavaScript (newest first, then host, service, message). */
+function sameMillisecondOrder(a: LogRowWithTotal, b: LogRowWithTotal): number {
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return b.t - a.t || text(a.host, b.host) || text(a.service, b.service) || text(a.message, b.message);
+}
+
+async function withTotal(storage: Storage, f: LogFilter, rows: LogRowWithTotal[]): Promise<{ total: number; rows: LogRowOut[] }> {
+  // No line on this page (none at all, or paged past the end): the count on its own.
+  const total = rows.length ? Number(rows[0]!.total) : await countLogs(storage, f);
+  return { total, rows: rows.map(({ t, total: _, ...rest }) => ({ timestamp: new Date(t).toISOString(), ...rest })) };
+}
+
+/** Newest first, for mails and the first response (no count). */
+export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
   const rows = await storage.query<Omit<LogRowOut, 'timestamp'> & { t: number }>(sql`
     SELECT toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes
     FROM logs WHERE ${logWhere(f)}
-    ORDER BY timestamp DESC, host, service, message LIMIT ${typed(limit, 'UInt32')} OFFSET ${typed(offset, 'UInt32')}`);
+    ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')}`);
   return rows.map(({ t, ...rest }) => ({ timestamp: new Date(t).toISOString(), ...rest }));
 }
 

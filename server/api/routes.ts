@@ -4,7 +4,7 @@ import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
 import { checkStep, parseTimeRange } from '../shared/time-range.ts';
 import { LogsQuery, LogsResponse, SeriesQuery, SeriesResponse } from './schemas.ts';
-import { countLogs, metricSeries, newestLogs, probeSeries, resolutionFor } from './queries.ts';
+import { metricSeries, probeSeries, resolutionFor, searchLogs } from './queries.ts';
 
 export interface ApiOptions {
   storage: Storage;
@@ -31,8 +31,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
       text: q.q,
     };
     const limit = q.limit ?? 100;
-    const [total, rows] = await Promise.all([countLogs(storage, filter), limit > 0 ? newestLogs(storage, filter, limit, q.offset ?? 0) : []]);
-    return { total, rows };
+    return searchLogs(storage, filter, limit, q.offset ?? 0);
   });
 
   app.get('/api/v1/series', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'A probe or metric time series at a chosen step', querystring: SeriesQuery, response: { 200: SeriesResponse } } }, async (request) => {

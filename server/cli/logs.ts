@@ -54,14 +54,13 @@ export function logsCommand(): Command {
 async function readDirectly(filter: Parameters<typeof CountLogs>[1], limit: number): Promise<LogsAnswer> {
   // Loaded only here: the embedded engine is large, and only this fallback needs it.
   const { openStorage, isDataDirInUse } = await import('../storage/client.ts');
-  const { countLogs, newestLogs } = await import('../api/queries.ts');
+  const { searchLogs } = await import('../api/queries.ts');
   const storage = await openStorage({ dataDir: path.resolve(process.env.MIMAMORI_DATA ?? './data'), clickhouseUrl: process.env.CLICKHOUSE_URL, log: () => undefined }).catch((error: Error) => {
     if (isDataDirInUse(error)) throw new Error('the data directory is held by a Mimamori server that this command cannot reach (check MIMAMORI_URL)');
     throw error;
   });
   try {
-    const [total, rows] = await Promise.all([countLogs(storage, filter), newestLogs(storage, filter, limit)]);
-    return { total, rows };
+    return await searchLogs(storage, filter, limit);
   } finally {
     await storage.close();
   }

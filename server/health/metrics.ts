@@ -34,6 +34,7 @@ export function createMetrics() {
     ruleEvaluationSeconds: new Histogram({ name: 'mimamori_rule_evaluation_seconds', help: 'Time of one evaluation of the rules', labelNames: ['scope'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] }),
     ruleErrors: new Counter({ name: 'mimamori_rule_evaluation_errors_total', help: 'Rule batches whose query failed', registers: [registry] }),
     alertTransitions: new Counter({ name: 'mimamori_alert_transitions_total', help: 'Alert state changes', labelNames: ['state'], registers: [registry] }),
+    wallRequests: new Counter({ name: 'mimamori_wall_requests_total', help: 'GET /api/v1/wall answers, by source: the live document (built < 1 s ago) or a build it waited for', labelNames: ['source'], registers: [registry] }),
     notificationsSent: new Counter({ name: 'mimamori_notifications_sent_total', help: 'Messages a channel accepted', labelNames: ['channel', 'purpose'], registers: [registry] }),
     notificationFailures: new Counter({ name: 'mimamori_notification_failures_total', help: 'Failed sends, by whether they will be retried', labelNames: ['channel', 'retry'], registers: [registry] }),
     queueBytes: new Gauge({ name: 'mimamori_ingest_queue_bytes', help: 'Bytes accepted but not yet loaded into ClickHouse (batch queue depth)', labelNames: kind, registers: [registry] }),

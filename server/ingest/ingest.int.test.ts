@@ -117,6 +117,24 @@ describe('ingest → query round trips', () => {
     }
   });
 
+  it('pages through lines of one millisecond without repeating or skipping any', async () => {
+    // 120 lines with the same timestamp, and a few older ones: pages of 50 cut through the tie.
+    const rows = [...Array.from({ length: 120 }, (_, i) => ({ timestamp: iso(10_800_000), environment: 'production', host: `h${i % 3}`, service: 'tie', level: 'info', message: `same ms ${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => ({ timestamp: iso(10_800_000 - 1000 * (i + 1)), environment: 'production', host: 'h0', service: 'tie', level: 'info', message: `older ${i}` }))];
+    expect((await post('logs', ndjson(rows))).statusCode).toBe(200);
+    await rt.writer.flush();
+    const page = async (offset: number) => (await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?service=tie&from=${T0 + 10_700_000}&to=${T0 + 10_900_000}&limit=50&offset=${offset}` })).json() as { total: number; rows: { message: string }[] };
+    const pages = [await page(0), await page(50), await page(100)];
+    expect(pages.map((p) => p.total)).toEqual([125, 125, 125]);
+    const seen = pages.flatMap((p) => p.rows.map((r) => r.message));
+    expect(seen).toHaveLength(125);
+    expect(new Set(seen).size).toBe(125);
+    expect(seen.slice(-5)).toEqual(['older 0', 'older 1', 'older 2', 'older 3', 'older 4']);
+    // The first page of a range whose 50th and 51st lines differ reads in the table's order; same lines, same order as the fully sorted read.
+    const early = (await rt.app.inject({ headers: rt.admin, url: `/api/v1/logs?service=tie&from=${T0 + 10_700_000}&to=${T0 + 10_800_000}&limit=3` })).json() as { total: number; rows: { message: string }[] };
+    expect([early.total, early.rows.map((r) => r.message)]).toEqual([5, ['older 0', 'older 1', 'older 2']]);
+  });
+
   it('takes response-time quantiles from answered probes only, in every resolution', async () => {
     // Minute 0: two answers and four refusals in 1 ms (which would make the median 1 ms); minute 1: only failures.
     const rows = [[0, true, 400], [5, true, 600], [10, false, 1], [20, false, 1], [30, false, 1], [40, false, 1], [65, false, 2], [70, false, 3]].map(([s, ok, total_ms]) => ({ timestamp: iso(7_200_000 + (s as number) * 1000), environment: 'production', target: 'flaky', ok, status: ok ? 200 : 0, total_ms }));

@@ -8,7 +8,7 @@ import { badRequest } from '../http/errors.ts';
 import { WallDocument, WallQuery } from './schemas.ts';
 import { WallStream, type StreamTiming } from './stream.ts';
 import { RecentReadings } from './tiles.ts';
-import { buildWall, type WallDeps } from './wall.ts';
+import { buildWall, narrowWall, type WallDeps } from './wall.ts';
 import { StreamLimits } from './stream-limits.ts';
 
 export interface LiveOptions {
@@ -18,6 +18,8 @@ export interface LiveOptions {
   config: Config;
   now?: () => number;
   timing?: Partial<StreamTiming>;
+  /** Counts each GET /api/v1/wall: served from the live document (`true`) or from a build it waited for. */
+  served?: (live: boolean) => void;
   /** How often an open stream asks whether its credential still holds (a disabled user's wall goes dark). */
   recheckMs?: number;
 }
@@ -50,17 +52,15 @@ export async function liveRoutes(fastify: FastifyInstance, options: LiveOptions)
     return environment;
   };
 
-  // Walls that ask at the same moment share one build.
-  const building = new Map<string, Promise<WallDocument>>();
-  const shared = (environment: string | undefined) => {
-    const key = environment ?? '';
-    let doc = building.get(key);
-    if (!doc) building.set(key, (doc = buildWall(deps, environment).finally(() => building.delete(key))));
-    return doc;
-  };
-  app.get('/api/v1/wall', { config: { access: 'display' }, schema: { tags: ['read'], summary: 'Everything the wall screen shows, in one document', querystring: WallQuery, response: { 200: WallDocument } } }, async (request) =>
-    shared(environmentOf(request.query.environment)),
-  );
+  // From the live document, rebuilt at most once a second whoever asks (the stream or this route).
+  app.get('/api/v1/wall', { config: { access: 'display' }, schema: { tags: ['read'], summary: 'Everything the wall screen shows, in one document (at most 1 s old); `target` keeps one tile', querystring: WallQuery, response: { 200: WallDocument } } }, async (request) => {
+    const environment = environmentOf(request.query.environment);
+    const { doc, live } = await stream.document();
+    options.served?.(live);
+    const view = narrowWall(doc, environment);
+    const target = request.query.target;
+    return target === undefined ? view : { ...view, targets: view.targets.filter((t) => t.target === target) };
+  });
 
   const limits = new StreamLimits({ perAddress: config.http.maxStreamsPerAddress, perCredential: config.http.maxStreamsPerCredential });
   app.get('/api/v1/wall/stream', { config: { access: 'display' }, schema: { tags: ['read'], summary: 'The wall document as Server-Sent Events: at once, after ingest (at most 1/s) and every 10 s; 429 past the per-address or per-credential limit', querystring: WallQuery } }, (request, reply) => {

@@ -3,7 +3,13 @@ import { Type, type Static } from 'typebox';
 const N = Type.Union([Type.Number(), Type.Null()]);
 const S = Type.Union([Type.String(), Type.Null()]);
 
-export const WallQuery = Type.Object({ environment: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+export const WallQuery = Type.Object(
+  {
+    environment: Type.Optional(Type.String({ maxLength: 32 })),
+    target: Type.Optional(Type.String({ maxLength: 200, description: 'only this target\'s tile (a target page needs one, not the whole screen)' })),
+  },
+  { additionalProperties: false },
+);
 export type WallQuery = Static<typeof WallQuery>;
 
 export const TILE_STATES = ['ok', 'slow', 'down', 'maintenance', 'stale'] as const;

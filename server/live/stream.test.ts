@@ -100,4 +100,31 @@ describe('WallStream', () => {
     stream.subscribe(another);
     expect(walls(another).map((w) => w.time)).toEqual(['3']);
   });
+
+  it('answers the API from the live document for a second, with one shared build after that', async () => {
+    const first = await stream.document();
+    expect([first.live, builds]).toEqual([false, 1]);
+    await vi.advanceTimersByTimeAsync(900);
+    expect(await stream.document()).toMatchObject({ live: true, doc: { time: '1' } });
+    await vi.advanceTimersByTimeAsync(200);
+    const [a, b] = await Promise.all([stream.document(), stream.document()]);
+    expect([a.live, b.live, a.doc.time, b.doc.time, builds]).toEqual([false, false, '2', '2', 2]);
+  });
+
+  it('never broadcasts, after an ingest, a document the API began building before it', async () => {
+    let release: () => void = () => undefined;
+    const slow = new WallStream({ build: () => new Promise<WallDocument>((r) => (release = () => r(doc(++builds)))), bus, timing: { minIntervalMs: 1000, refreshMs: 10_000, keepAliveMs: 15_000, settleMs: 300 } });
+    const asked = slow.document(); // the API's build, started before the ingest
+    const c = client();
+    slow.subscribe(c);
+    ingest();
+    await vi.advanceTimersByTimeAsync(1000);
+    release();
+    await asked;
+    await vi.advanceTimersByTimeAsync(0);
+    release(); // the stream's own build, begun after the ingest
+    await vi.advanceTimersByTimeAsync(0);
+    expect(walls(c).map((w) => w.time)).toEqual(['2']);
+    slow.close();
+  });
 });

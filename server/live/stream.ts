@@ -39,7 +39,9 @@ export class WallStream {
   private readonly clients = new Set<StreamClient>();
   private readonly timing: StreamTiming;
   private readonly now: () => number;
+  /** The newest document and when its build started (what it may be missing is what arrived after). */
   private latest: { doc: WallDocument; at: number } | undefined;
+  private pending: { doc: Promise<WallDocument>; startedAt: number } | undefined;
   /** When ingest last announced probes or metrics, watched or not: a document built before it is out of date. */
   private changedAt = -Infinity;
   private lastStarted = -Infinity;
@@ -58,6 +60,17 @@ export class WallStream {
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /**
+   * The document for GET /api/v1/wall: the live one when it was built less
+   * than `minIntervalMs` ago (the stream's own rate), else a fresh build that
+   * becomes the live one. Concurrent askers share one build. `live` says
+   * which, for the served-from-live metric.
+   */
+  async document(): Promise<{ doc: WallDocument; live: boolean }> {
+    if (this.latest && this.now() - this.latest.at < this.timing.minIntervalMs) return { doc: this.latest.doc, live: true };
+    return { doc: await this.buildShared(), live: false };
   }
 
   /** Sends the current document at once (or as soon as it is built); returns the unsubscribe. */
@@ -111,6 +124,16 @@ export class WallStream {
     }, delay).unref();
   }
 
+  /** One build at a time, whoever asks (the stream's timer or the API); it becomes the live document. */
+  private buildShared(): Promise<WallDocument> {
+    if (!this.pending) {
+      const startedAt = this.now();
+      const doc = this.options.build().then((built) => ((this.latest = { doc: built, at: startedAt }), built));
+      this.pending = { doc: doc.finally(() => (this.pending = undefined)), startedAt };
+    }
+    return this.pending.doc;
+  }
+
   private async rebuild(): Promise<void> {
     if (this.building) {
       this.dirty = true;
@@ -119,8 +142,9 @@ export class WallStream {
     this.building = true;
     this.lastStarted = this.now();
     try {
-      const doc = await this.options.build();
-      this.latest = { doc, at: this.now() };
+      // A build the API started before the latest ingest would miss it: let it end, then build anew.
+      if (this.pending && this.pending.startedAt <= this.changedAt) await this.pending.doc.catch(() => undefined);
+      const doc = await this.buildShared();
       this.broadcast(doc);
     } catch (error) {
       this.options.onError?.(error as Error);

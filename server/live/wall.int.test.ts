@@ -118,6 +118,10 @@ describe('GET /api/v1/wall', () => {
     expect(staging.hosts.map((h) => h.host)).toEqual(['db-1']);
     expect(staging.incidents.map((i) => i.environment)).toEqual(['staging', 'staging', 'staging']);
     expect(staging.counts).toEqual({ ok: 0, slow: 0, down: 0, maintenance: 1, stale: 2 });
+    // A target page asks for its one tile, not the whole screen.
+    const one = await wall('?environment=staging&target=docs');
+    expect(one.targets.map((t) => t.target)).toEqual(['docs']);
+    expect(one.counts).toEqual(staging.counts); // the environment's counts all the same
     const bad = await live.inject({ method: 'GET', url: '/api/v1/wall?environment=nowhere' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'unknown_environment', details: [{ field: 'environment' }] });
