@@ -54,7 +54,10 @@ async function main() {
     bodies.push(Buffer.from(`${lines.join('\n')}\n`));
   }
   const bytes = bodies.reduce((n, b) => n + b.length, 0);
-  const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+  // BENCH_QUIET=1: no built-in agent and no rule evaluation beside the bench (to see what they cost).
+  const quiet = process.env.BENCH_QUIET === '1';
+  if (quiet) fs.writeFileSync(path.join(dataDir, 'mimamori.yaml'), 'agent: { enabled: false }\nevaluation_interval: 1h\n');
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, ...(quiet ? { MIMAMORI_CONFIG: path.join(dataDir, 'mimamori.yaml') } : {}) });
   const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' };
 
@@ -93,6 +96,8 @@ async function main() {
   const rss = peakRssMiB(server.child.pid!);
   const peak = sampler.stop();
 
+  // Queries are timed once the engine has merged what ingest wrote (BENCH_SETTLE_S, default 20 s), as a reader meets it.
+  await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_S ?? 20) * 1000));
   let errors = 0;
   const query = await timeRequests(50, async () => {
     errors = await read(`level=error&${range}&limit=0`);

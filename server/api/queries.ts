@@ -85,23 +85,20 @@ type LogRowWithTotal = Omit<LogRowOut, 'timestamp'> & { t: number; total: string
  * one query (each read of the engine costs milliseconds of its own). Lines
  * of the same millisecond always come in one order (host, service,
  * message), so pages of one fixed range neither overlap nor skip. The first
- * page reads in the table's own order and stops early; only when its last
- * line shares its millisecond with the next, and on later pages, is the
- * slower fully ordered read needed.
+ * page reads in the table's own order and stops after the page's last
+ * millisecond; later pages need the slower fully ordered read.
  */
 export async function searchLogs(storage: Storage, f: LogFilter, limit: number, offset = 0): Promise<{ total: number; rows: LogRowOut[] }> {
   if (limit === 0) return { total: await countLogs(storage, f), rows: [] };
   const columns = sql`toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes`;
-  let rows: LogRowWithTotal[] = [];
   if (offset === 0) {
-    rows = await storage.query<LogRowWithTotal>(sql`
+    // WITH TIES: every line of the page's last millisecond, so the order below can pick among them.
+    const rows = await storage.query<LogRowWithTotal>(sql`
       SELECT ${columns}, ${countExpression(f)} AS total FROM logs WHERE ${logWhere(f)}
-      ORDER BY timestamp DESC LIMIT ${typed(limit + 1, 'UInt32')}`);
-    const tie = rows.length > limit && rows[limit - 1]!.t === rows[limit]!.t;
-    rows = tie ? [] : rows.slice(0, limit).sort(sameMillisecondOrder);
-    if (!tie) return withTotal(storage, f, rows);
+      ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')} WITH TIES`);
+    return withTotal(storage, f, rows.sort(sameMillisecondOrder).slice(0, limit));
   }
-  rows = await storage.query<LogRowWithTotal>(sql`
+  const rows = await storage.query<LogRowWithTotal>(sql`
     SELECT *, ${countExpression(f)} AS total FROM (
       SELECT ${columns} FROM logs WHERE ${logWhere(f)} ORDER BY timestamp DESC LIMIT ${typed(limit + offset, 'UInt32')} WITH TIES)
     ORDER BY t DESC, host, service, message LIMIT ${typed(limit, 'UInt32')} OFFSET ${typed(offset, 'UInt32')}`);
