@@ -79,24 +79,29 @@ export function newestProbes(storage: Storage, environment: string, target: stri
 }
 
 type LogRowWithTotal = Omit<LogRowOut, 'timestamp'> & { t: number; total: string };
+/** Lines read past the first page: more lines of its last millisecond than this need the ordered read. */
+const TIE_ROOM = 50;
 
 /**
  * A page of matching lines, newest first, and the count of all of them, in
  * one query (each read of the engine costs milliseconds of its own). Lines
  * of the same millisecond always come in one order (host, service,
  * message), so pages of one fixed range neither overlap nor skip. The first
- * page reads in the table's own order and stops after the page's last
- * millisecond; later pages need the slower fully ordered read.
+ * page reads in the table's own order and stops a little past itself;
+ * later pages, and a first page whose last millisecond holds more lines
+ * than that, need the slower fully ordered read.
  */
 export async function searchLogs(storage: Storage, f: LogFilter, limit: number, offset = 0): Promise<{ total: number; rows: LogRowOut[] }> {
   if (limit === 0) return { total: await countLogs(storage, f), rows: [] };
   const columns = sql`toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes`;
   if (offset === 0) {
-    // WITH TIES: every line of the page's last millisecond, so the order below can pick among them.
+    // A few lines past the page, so every line of its last millisecond is among them (checked
+    // below) and the order below can pick among them; WITH TIES would read slower.
     const rows = await storage.query<LogRowWithTotal>(sql`
       SELECT ${columns}, ${countExpression(f)} AS total FROM logs WHERE ${logWhere(f)}
-      ORDER BY timestamp DESC LIMIT ${typed(limit, 'UInt32')} WITH TIES`);
-    return withTotal(storage, f, rows.sort(sameMillisecondOrder).slice(0, limit));
+      ORDER BY timestamp DESC LIMIT ${typed(limit + TIE_ROOM, 'UInt32')}`);
+    const complete = rows.length < limit + TIE_ROOM || rows[limit - 1]!.t !== rows.at(-1)!.t;
+    if (complete) return withTotal(storage, f, rows.sort(sameMillisecondOrder).slice(0, limit));
   }
   const rows = await storage.query<LogRowWithTotal>(sql`
     SELECT *, ${countExpression(f)} AS total FROM (
