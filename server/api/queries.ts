@@ -110,9 +110,9 @@ export async function searchLogs(storage: Storage, f: LogFilter, limit: number, 
   return withTotal(storage, f, rows);
 }
 
-/** The order of the outer sort above, in JavaScript (newest first, then host, service, message). */
+/** The order of the outer sort above, in JavaScript: newest first, then host, service, message as the engine compares strings (UTF-8 bytes). */
 function sameMillisecondOrder(a: LogRowWithTotal, b: LogRowWithTotal): number {
-  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const text = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
   return b.t - a.t || text(a.host, b.host) || text(a.service, b.service) || text(a.message, b.message);
 }
 
