@@ -101,13 +101,15 @@ export async function searchLogs(storage: Storage, f: LogFilter, limit: number, 
       SELECT ${columns}, ${countExpression(f)} AS total FROM logs WHERE ${logWhere(f)}
       ORDER BY timestamp DESC LIMIT ${typed(limit + TIE_ROOM, 'UInt32')}`);
     const complete = rows.length < limit + TIE_ROOM || rows[limit - 1]!.t !== rows.at(-1)!.t;
-    if (complete) return withTotal(storage, f, rows.sort(sameMillisecondOrder).slice(0, limit));
+    // No line at all means a count of 0 too: the count and the page read the same lines in one query.
+    if (complete) return { total: rows.length ? Number(rows[0]!.total) : 0, rows: rows.sort(sameMillisecondOrder).slice(0, limit).map(toRowOut) };
   }
   const rows = await storage.query<LogRowWithTotal>(sql`
     SELECT *, ${countExpression(f)} AS total FROM (
       SELECT ${columns} FROM logs WHERE ${logWhere(f)} ORDER BY timestamp DESC LIMIT ${typed(limit + offset, 'UInt32')} WITH TIES)
     ORDER BY t DESC, host, service, message LIMIT ${typed(limit, 'UInt32')} OFFSET ${typed(offset, 'UInt32')}`);
-  return withTotal(storage, f, rows);
+  // Paged past the end: the count on its own.
+  return { total: rows.length ? Number(rows[0]!.total) : await countLogs(storage, f), rows: rows.map(toRowOut) };
 }
 
 /** The order of the outer sort above, in JavaScript: newest first, then host, service, message as the engine compares strings (UTF-8 bytes). */
@@ -116,11 +118,7 @@ function sameMillisecondOrder(a: LogRowWithTotal, b: LogRowWithTotal): number {
   return b.t - a.t || text(a.host, b.host) || text(a.service, b.service) || text(a.message, b.message);
 }
 
-async function withTotal(storage: Storage, f: LogFilter, rows: LogRowWithTotal[]): Promise<{ total: number; rows: LogRowOut[] }> {
-  // No line on this page (none at all, or paged past the end): the count on its own.
-  const total = rows.length ? Number(rows[0]!.total) : await countLogs(storage, f);
-  return { total, rows: rows.map(({ t, total: _, ...rest }) => ({ timestamp: new Date(t).toISOString(), ...rest })) };
-}
+const toRowOut = ({ t, total: _, ...rest }: LogRowWithTotal): LogRowOut => ({ timestamp: new Date(t).toISOString(), ...rest });
 
 /** Newest first, for mails and the first response (no count). */
 export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
