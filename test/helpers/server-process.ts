@@ -69,8 +69,9 @@ export async function startServerProcess(env: NodeJS.ProcessEnv, timeoutMs = 30_
             throw new Error(`${(error as Error).message} after SIGTERM; its threads:\n${threads}\nits last output:\n${out.slice(-4000)}`);
           }
         };
+        let token: string | undefined; // read once, on the first ingest
         const ingest = (kind: string, rows: object[]) => {
-          const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+          token ??= fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
           return fetch(`${url}/api/v1/ingest/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(rows), signal: AbortSignal.timeout(30_000) });
         };
         return { child, url, output: () => out, dataDir, adminKey, get, ingest, stop };
