@@ -33,7 +33,7 @@ export async function liveRoutes(fastify: FastifyInstance, options: LiveOptions)
   bus.on('ingested', remember);
   const deps: WallDeps = { storage: options.storage, alerting: options.alerting, config, now: options.now ?? Date.now, recent };
   const stream = new WallStream({
-    build: () => buildWall(deps, undefined, Infinity),
+    build: () => buildWall(deps),
     bus,
     now: deps.now,
     timing: { settleMs: config.ingest.flushIntervalMs + 100, ...options.timing },

@@ -30,22 +30,21 @@ export function localMidnight(now: number, timezone: string): number {
   return instantOf({ ...w, hour: 0, minute: 0, second: 0, millisecond: 0 }, timezone);
 }
 
-/** The wall screen's document: three ClickHouse queries (one more when a target is long silent, one more when one is down), whatever the number of targets and hosts. */
-export async function buildWall(deps: WallDeps, environment?: string, incidentLimit = MAX_INCIDENTS): Promise<WallDocument> {
+/** The wall screen's document for every environment (narrowWall gives one): three ClickHouse queries (one more when a target is long silent, one more when one is down), whatever the number of targets and hosts. */
+export async function buildWall(deps: WallDeps): Promise<WallDocument> {
   const { config, alerting } = deps;
   const now = deps.now();
-  const scope = { now, environment };
+  const scope = { now };
   // One after another: on chDB they share two cores, and in parallel they measured slower.
   const recentRows = await recentProbes(deps.storage, scope);
   const day = await probeDay(deps.storage, { ...scope, midnight: localMidnight(now, config.timezone) });
   const cpu = await cpuSeries(deps.storage, scope);
-  const wanted = (env: string) => !environment || env === environment;
   // Readings the writer may not have loaded yet; older ones are in the tables.
   const fresh = (deps.recent?.all() ?? []).filter((r) => now - r.at < STALE_MS);
 
   const names = new Map<string, { environment: string; target: string }>();
   for (const t of [...config.targets.map((c) => ({ environment: c.environment, target: c.name })), ...day, ...recentRows, ...fresh]) {
-    if (wanted(t.environment)) names.set(keyOf(t.environment, t.target), { environment: t.environment, target: t.target });
+    names.set(keyOf(t.environment, t.target), { environment: t.environment, target: t.target });
   }
   const last = new Map<string, Reading>();
   const remember = (p: LastProbe) => last.set(keyOf(p.environment, p.target), { at: p.at, ms: p.last_ms, ok: Boolean(p.last_ok), status: Number(p.last_status ?? 0), error: p.last_error ?? '' });
@@ -110,23 +109,23 @@ export async function buildWall(deps: WallDeps, environment?: string, incidentLi
     counts: countStates(targets),
     targets,
     hosts,
-    incidents: openIncidents(alerting.ledger, now, environment).slice(0, incidentLimit),
-    maintenance: windows.filter((w) => windowMatches(w, { environment })).map(windowTile),
+    incidents: openIncidents(alerting.ledger, now),
+    maintenance: windows.filter((w) => windowMatches(w, {})).map(windowTile),
   };
 }
 
-function openIncidents(ledger: WallDeps['alerting']['ledger'], now: number, environment?: string): WallDocument['incidents'] {
+function openIncidents(ledger: WallDeps['alerting']['ledger'], now: number): WallDocument['incidents'] {
   return ledger
     .list()
-    .filter((t) => t.status !== 'closed' && (!environment || t.environment === environment))
+    .filter((t) => t.status !== 'closed')
     .map((t) => ({ number: t.number, title: t.title, title_en: t.titleEn ?? t.title, environment: t.environment, severity: t.severity, status: t.status, age_s: Math.max(0, Math.floor((now - t.openedAt) / 1000)), acknowledgedBy: t.acknowledgedBy ?? null }));
 }
 
 const windowTile = (w: MaintenanceWindow): WallDocument['maintenance'][number] => ({ id: w.id, name: w.name, environments: w.environments, targets: w.targets, end: iso(w.end), message: w.message });
 
 /**
- * One environment's view of a document built for all with every incident
- * (incidentLimit Infinity), as buildWall(deps, environment) would answer it.
+ * One environment's view of the document (built for all, with every open
+ * incident): its targets, hosts, incidents (at most 20) and maintenance.
  */
 export function narrowWall(doc: WallDocument, environment: string | undefined): WallDocument {
   const mine = <T extends { environment: string }>(list: T[]) => (environment ? list.filter((x) => x.environment === environment) : list);
