@@ -60,6 +60,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     client = createClient({ connection: createChdbConnection({ path: dir }) as never });
   }
   await migrate(client, dialect, options.log);
+  // chDB keeps a query's settings for the session (STACK.md): the read
+  // settings are set once here rather than sent as SETs before every read
+  // (0.4 ms each, measured); a server gets them with each query.
+  if (!remote) await client.command({ query: 'SELECT 1', clickhouse_settings: READ_SETTINGS });
+  const readSettings = remote ? READ_SETTINGS : undefined;
   const structures = new Map<string, string>();
   const structureOf = async (table: string) => {
     let structure = structures.get(table);
@@ -81,7 +86,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     dialect,
     async query<T>(q: Sql) {
       // Counts come back as JSON numbers and NaN as null, so rows need no fixing up in JS.
-      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: READ_SETTINGS });
+      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: readSettings });
       return result.json<T>();
     },
     async command(q: Sql) {
