@@ -38,24 +38,29 @@ const MAX_KEY_LENGTH = 128;
  * own bytes; from the first one that is not, the batch is rewritten.
  */
 export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: ValidationContext): ValidBatch {
-  const text = body.toString('utf8');
   const records: unknown[] = [];
   const details: ErrorDetail[] = [];
-  // Canonical lines once a rewrite began; invalid UTF-8 (U+FFFD in `text`) rewrites from the first line.
+  // Canonical lines once a rewrite began; invalid UTF-8 (U+FFFD once decoded) rewrites from the first line.
   let rewritten: string[] | undefined = isUtf8(body) ? undefined : [];
-  const rewriteFrom = (start: number) => (rewritten ??= start > 1 ? [text.slice(0, start - 1)] : []);
+  const rewriteFrom = (start: number) => (rewritten ??= start > 1 ? [body.toString('utf8', 0, start - 1)] : []);
   let rows = 0;
-  // Walk the lines in place (no split array), so each line is garbage as soon as it is checked.
-  for (let start = 0, lineNo = 1; start < text.length; start = text.indexOf('\n', start) + 1 || text.length, lineNo++) {
-    const end = text.indexOf('\n', start);
-    const line = text.slice(start, end === -1 ? text.length : end);
-    if (line.length === 0) continue;
+  // Walk the bytes and decode one line at a time: a string of the whole body
+  // (megabytes) would go straight to V8's old generation and stay until a full
+  // collection, which is most of what ingest grew the heap by. A newline byte
+  // never occurs inside a UTF-8 sequence, so lines split the same either way.
+  for (let start = 0, lineNo = 1; start < body.length; lineNo++) {
+    const newline = body.indexOf(0x0a, start);
+    const end = newline === -1 ? body.length : newline;
+    const lineStart = start;
+    start = end + 1;
+    if (end === lineStart) continue;
+    const line = body.toString('utf8', lineStart, end);
     if (JSON_BLANK.test(line)) {
-      rewriteFrom(start); // blank but not empty: dropped, not left to the engine's idea of whitespace
+      rewriteFrom(lineStart); // blank but not empty: dropped, not left to the engine's idea of whitespace
       continue;
     }
     if (rows >= ctx.maxRows) throw tooLarge(`more than ${ctx.maxRows} rows in one request`, [{ line: lineNo, reason: `row limit ${ctx.maxRows}`, limit: ctx.maxRows }]);
-    if (line.length > ctx.maxLineBytes / 3 && Buffer.byteLength(line) > ctx.maxLineBytes) {
+    if (end - lineStart > ctx.maxLineBytes) {
       throw tooLarge(`line ${lineNo} is longer than ${ctx.maxLineBytes} bytes`, [{ line: lineNo, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
     }
     let record: unknown;
@@ -77,7 +82,7 @@ export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: Validati
         if (details.length >= MAX_DETAILS) break;
         continue;
       }
-      rewriteFrom(start).push(canonicalLine(record as Record<string, unknown>));
+      rewriteFrom(lineStart).push(canonicalLine(record as Record<string, unknown>));
     }
     rows++;
     if (ctx.keepRecords) records.push(record);
