@@ -137,6 +137,7 @@ export async function readBody(payload: Readable, headers: IncomingHttpHeaders, 
     endTurn();
   }
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, charged);
+  if (body !== chunks[0] && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) ALLOCATED.add(body);
   let released = false;
   return {
     body,
@@ -146,6 +147,23 @@ export async function readBody(payload: Readable, headers: IncomingHttpHeaders, 
       give();
     },
   };
+}
+
+/** Bodies readBody put together in memory of their own (not socket chunks, not the shared pool of small Buffers). */
+const ALLOCATED = new WeakSet<Buffer>();
+
+/**
+ * Hands a body's memory back at once, once nothing will read it again (it
+ * is durable in the write-ahead log). Left to the collector, a body that
+ * waited on an fsync has usually been promoted to V8's old generation and
+ * stays until the next full collection: under steady ingest some 40 MiB of
+ * bodies waited so (bench/RESULTS.md, issue 15). Only a body readBody
+ * assembled itself is freed; the Buffer is empty afterwards.
+ */
+export function returnBodyMemory(body: unknown): void {
+  if (!Buffer.isBuffer(body) || !ALLOCATED.has(body) ) return;
+  ALLOCATED.delete(body);
+  (body.buffer as ArrayBuffer).transfer(0);
 }
 
 /** Reading stops early on these, so the rest of the body is not read: the connection closes after the answer. */

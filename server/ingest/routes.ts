@@ -6,7 +6,7 @@ import { TELEMETRY_TABLES, type BatchedWriter } from '../storage/writer.ts';
 import type { Metrics } from '../health/metrics.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { matchBearer, type IngestToken } from './auth.ts';
-import { readBody, type BodyBudget } from './decode.ts';
+import { readBody, returnBodyMemory, type BodyBudget } from './decode.ts';
 import type { Judge } from './judge.ts';
 import type { RecentKeys } from './idempotency.ts';
 import { ErrorBody, IngestAccepted, RECORD_SCHEMAS } from './schemas.ts';
@@ -109,6 +109,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestOptions)
           metrics.ingestBytes.inc({ kind }, batch.ndjson.length);
           metrics.ingestBatches.inc({ kind });
           bus.emit('ingested', { kind, rows: batch.rows, records: batch.records });
+          returnBodyMemory(request.body); // durable in the log and counted; batch.ndjson may be these very bytes
           return { rows: batch.rows };
         };
         const outcome = key ? await recentKeys.run(key, now(), store) : await store();
