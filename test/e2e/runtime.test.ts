@@ -36,6 +36,27 @@ describe('the Node.js runtime', () => {
     }
   });
 
+  it("the server's young generation is held to 16 MiB (V8 would grow it to 128 MiB under ingest), unless the operator sets its size", async () => {
+    const newSpace = async (server: Awaited<ReturnType<typeof startServerProcess>>) => {
+      const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text();
+      return Number(/^mimamori_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)$/m.exec(text)?.[1]) / 2 ** 20;
+    };
+    const held = await startServerProcess({ MIMAMORI_DATA: tempDir(), MIMAMORI_CONFIG: '' });
+    try {
+      expect(fs.readFileSync(`/proc/${held.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=8');
+      expect(await newSpace(held)).toBeLessThanOrEqual(16);
+    } finally {
+      await held.stop();
+    }
+    const chosen = await startServerProcess({ MIMAMORI_DATA: tempDir(), MIMAMORI_CONFIG: '', NODE_OPTIONS: '--max-semi-space-size=32' });
+    try {
+      expect(fs.readFileSync(`/proc/${chosen.child.pid}/cmdline`, 'utf8')).not.toContain('--max-semi-space-size=8');
+      expect(await newSpace(chosen)).toBeGreaterThan(16);
+    } finally {
+      await chosen.stop();
+    }
+  });
+
   it('a server started through the older Node.js dies with its starter, even by kill -9', async () => {
     const port = await freePort();
     const starter = spawn(await findMachineNode(), [BIN, 'start'], { env: { ...process.env, PORT: String(port), MIMAMORI_DATA: tempDir(), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
