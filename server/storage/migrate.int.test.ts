@@ -41,9 +41,15 @@ describe('migrations', () => {
     expect(statements.every((s) => !s.includes('{{'))).toBe(true);
     for (const statement of statements) {
       const [row] = await storage.query<{ f: string }>(sql`SELECT formatQuery(${statement}) AS f`);
-      expect(row!.f).toMatch(/^(CREATE (TABLE|MATERIALIZED VIEW)|DROP VIEW)/);
+      expect(row!.f).toMatch(/^(CREATE (TABLE|MATERIALIZED VIEW)|DROP VIEW|ALTER TABLE)/);
       expect(row!.f).toContain('ON CLUSTER mimamori_cluster');
     }
+  });
+
+  it('have logs merge column by column, which holds far less memory while merging (a table of 3 columns outside the key would not qualify by default)', async () => {
+    const [logs] = await storage.query<{ engine_full: string }>(sql`SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'logs'`);
+    expect(logs!.engine_full).toContain('vertical_merge_algorithm_min_columns_to_activate = 1');
+    expect(logs!.engine_full).toContain('vertical_merge_algorithm_min_rows_to_activate = 1');
   });
 
   it('never drop a later INSERT … SELECT as the duplicate of an earlier token insert (chDB keeps settings per session)', async () => {
