@@ -158,7 +158,7 @@ export function probeSeries(storage: Storage, a: SeriesArgs & { target: string }
   if (a.resolution === 'raw') {
     return storage.query(sql`
       SELECT ${bucket('timestamp', a.step)} AS t, count() AS count, countIf(ok) / count() AS ok_ratio,
-        countIf(total_ms > 5000) AS slow_count, avg(total_ms) AS avg_ms, max(total_ms) AS max_ms,
+        countIf(ok AND total_ms > 5000) AS slow_count, avg(total_ms) AS avg_ms, max(total_ms) AS max_ms,
         (quantilesTDigestIf(0.5, 0.95, 0.99)(total_ms, ok) AS qs)[1] AS p50_ms, qs[2] AS p95_ms, qs[3] AS p99_ms,
         avg(dns_ms) AS dns_ms, avg(connect_ms) AS connect_ms, avg(tls_ms) AS tls_ms, avg(ttfb_ms) AS ttfb_ms
       FROM ${table}

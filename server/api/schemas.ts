@@ -51,7 +51,7 @@ export const ProbePoint = Type.Object({
   t: Type.Number({ description: 'bucket start, epoch ms' }),
   count: Type.Integer(),
   ok_ratio: N,
-  slow_count: Type.Integer({ description: 'answers over the 5 s target' }),
+  slow_count: Type.Integer({ description: 'answered probes over the 5 s target (failed probes are not counted here)' }),
   avg_ms: N,
   p50_ms: N,
   p95_ms: N,
