@@ -58,6 +58,7 @@ async function main() {
   const quiet = process.env.BENCH_QUIET === '1';
   if (quiet) fs.writeFileSync(path.join(dataDir, 'mimamori.yaml'), 'agent: { enabled: false }\nevaluation_interval: 1h\n');
   const server = await startServerProcess({ MIMAMORI_DATA: dataDir, ...(quiet ? { MIMAMORI_CONFIG: path.join(dataDir, 'mimamori.yaml') } : {}) });
+  running = server;
   const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' };
 
@@ -137,4 +138,9 @@ async function main() {
   console.log(JSON.stringify({ bench: 'ingest-logs', ...result }));
 }
 
-await main();
+/** The server under test, stopped when the bench fails, so no server outlives a failed run. */
+let running: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+await main().catch(async (error: unknown) => {
+  await running?.stop().catch(() => undefined);
+  throw error;
+});
