@@ -20,6 +20,7 @@ program.addCommand((await import('./cli/user.ts')).userCommand());
 program.addCommand((await import('./cli/token.ts')).tokenCommand());
 program.addCommand((await import('./cli/audit.ts')).auditCommand());
 program.addCommand((await import('./cli/request.ts')).requestCommand());
+program.addCommand((await import('./cli/report.ts')).reportCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

@@ -24,15 +24,19 @@ export class ServerUnreachable extends Error {}
 
 /** Calls the server and turns its `{ error, message }` answers into a readable failure. */
 export async function callServer(pathAndQuery: string, init: RequestInit = {}, env = process.env, credential: Credential = 'ingest'): Promise<unknown> {
+  const response = await fetchServer(pathAndQuery, init, env, credential);
+  const body = (await response.json().catch(() => ({}))) as { message?: string };
+  if (!response.ok) throw new Error(`${response.status}: ${body.message ?? response.statusText}`);
+  return body;
+}
+
+/** One request to the server with the CLI's credential; ServerUnreachable when nothing answers. */
+export async function fetchServer(pathAndQuery: string, init: RequestInit, env: NodeJS.ProcessEnv, credential: Credential): Promise<Response> {
   const { url, token } = serverConnection(env, credential);
-  let response: Response;
   try {
-    response = await fetch(`${url}${pathAndQuery}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers } });
+    return await fetch(`${url}${pathAndQuery}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers } });
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new ServerUnreachable(`cannot reach Mimamori at ${url} (${cause}); is it running? (npm start, or set MIMAMORI_URL)`);
   }
-  const body = (await response.json().catch(() => ({}))) as { message?: string };
-  if (!response.ok) throw new Error(`${response.status}: ${body.message ?? response.statusText}`);
-  return body;
 }

@@ -49,6 +49,8 @@ export interface Config {
   };
   /** /metrics open to anyone (else loopback or a viewer credential). */
   metricsPublic: boolean;
+  /** Reports: the share of probes that must answer within 5 s (default 99 %). */
+  sloObjectivePercent: number;
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
@@ -160,6 +162,7 @@ function resolveConfig(
       maxStreamsPerCredential: raw.http?.max_streams_per_credential ?? 8,
     },
     metricsPublic: raw.metrics?.public ?? false,
+    sloObjectivePercent: raw.slo?.objective_percent ?? 99,
     ingestTokens,
     agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },
     targets,

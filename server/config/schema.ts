@@ -17,6 +17,8 @@ export const ENVIRONMENT_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,31}$';
 export const ConfigFileSchema = Type.Object(
   {
     timezone: Type.Optional(Type.String({ minLength: 1 })),
+    /** The service level the reports hold each target to: this share of probes answered within 5 s. */
+    slo: Type.Optional(Type.Object({ objective_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100 })) }, { additionalProperties: false })),
     environments: Type.Optional(Type.Array(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN }), { minItems: 1, uniqueItems: true })),
     retention: Type.Optional(
       Type.Object(

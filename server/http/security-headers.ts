@@ -29,6 +29,8 @@ const DOCS_CSP = ["default-src 'self'", "script-src 'self'", "style-src 'self' '
 export function policyFor(url: string): string {
   if (url.startsWith('/maintenance') && !url.startsWith('/maintenance-windows')) return PAGE_CSP('*');
   if (url.startsWith('/ack/')) return PAGE_CSP("'none'");
+  // Printable report pages: their own inline style and SVG, no script.
+  if (url.startsWith('/api/v1/reports/')) return PAGE_CSP("'none'");
   if (url.startsWith('/api/docs')) return DOCS_CSP;
   return APP_CSP;
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
@@ -10,6 +11,47 @@ const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mimamori.js');
 
 describe('mimamori CLI', () => {
+  it('`report monthly` writes last month\'s report as XLSX and one table as CSV with a byte-order mark; `report annual` shows its progress', async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+    const env = { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url };
+    // Last month on the Tokyo wall clock, and three probes on its 10th.
+    const tokyo = new Date(Date.now() + 9 * 3_600_000);
+    const last = new Date(Date.UTC(tokyo.getUTCFullYear(), tokyo.getUTCMonth() - 1, 10, 3));
+    const month = last.toISOString().slice(0, 7);
+    const probes = [0, 1, 2].map((i) => ({ timestamp: last.getTime() + i * 60_000, environment: 'production', target: 'cli-target', url: 'https://example.jp/', ok: true, status: 200, total_ms: 100 + i * 100 }));
+    try {
+      const stored = await server.ingest('probes', probes);
+      expect(stored.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 600));
+      const out = path.join(dataDir, 'report.xlsx');
+      const written = await run(process.execPath, [BIN, 'report', 'monthly', '--month', month, '--environment', 'production', '--format', 'xlsx', '--lang', 'en', '--out', out], { env });
+      expect(written.stderr).toContain(`wrote ${out}`);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(out);
+      const targets = book.getWorksheet('Availability and response time')!;
+      expect(targets.getRow(2).values).toEqual(expect.arrayContaining(['cli-target', 3]));
+      const csv = await run(process.execPath, [BIN, 'report', 'monthly', '--month', month, '--format', 'csv', '--table', 'targets'], { env, encoding: 'buffer' });
+      expect([...(csv.stdout as unknown as Buffer).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect((csv.stdout as unknown as Buffer).toString('utf8')).toContain('監視対象');
+      // The twelve months up to this one, with the progress on stderr.
+      const first = new Date(Date.UTC(tokyo.getUTCFullYear(), tokyo.getUTCMonth() - 11, 1)).toISOString().slice(0, 7);
+      const page = path.join(dataDir, 'annual.html');
+      const annual = await run(process.execPath, [BIN, 'report', 'annual', '--from', first, '--format', 'html', '--out', page], { env });
+      expect(annual.stderr).toContain('12/12 months');
+      expect(annual.stderr).toContain(`wrote ${page}`);
+      expect(fs.readFileSync(page, 'utf8')).toContain('cli-target');
+      const refused = await run(process.execPath, [BIN, 'report', 'monthly', '--month', '2026-13'], { env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('400: month must be a month as YYYY-MM');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('sends a file through the running server, searches it, and reads the data directory directly once the server is gone', async () => {
     const dataDir = tempDir();
     const server = await startServerProcess({ MIMAMORI_DATA: dataDir });

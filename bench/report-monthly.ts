@@ -1,0 +1,60 @@
+// Monthly report benchmark (issue 16): 100 probe targets × one month of
+// 1-minute probes (~4.5M rows) and 50 hosts of CPU, generated in SQL through
+// the same tables and rollup views as ingest; then the report of that month
+// as JSON and as XLSX through the route (in process, app.inject), 5 times
+// each: p50 / max seconds, the XLSX size, and the process's peak RSS.
+import { sql, ts, typed } from '../server/storage/sql.ts';
+import { openTestRuntime } from '../test/helpers/runtime.ts';
+import { waitForMerges } from './stats.ts';
+import { monthOf } from '../server/reports/period.ts';
+
+const TARGETS = 100;
+const HOSTS = 50;
+const MONTH = process.env.BENCH_MONTH ?? '2026-10';
+const RUNS = 5;
+
+async function main() {
+  const month = monthOf(MONTH, 'Asia/Tokyo');
+  const minutes = (month.to - month.from) / 60_000;
+  const rt = await openTestRuntime({ yaml: 'agent: { enabled: false }\nrules: []\n', now: () => month.to + 5 * 86_400_000 });
+  const seeded = performance.now();
+  // One day at a time keeps each insert's memory small.
+  for (let day = 0; day < minutes / 1440; day++) {
+    const from = month.from + day * 86_400_000;
+    await rt.storage.command(sql`
+      INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
+      SELECT ${ts(from)} + toIntervalMinute(intDiv(number, ${typed(TARGETS, 'UInt32')})), 'production', concat('target-', toString(number % ${typed(TARGETS, 'UInt32')})), 'https://example.jp/',
+        cityHash64(number, ${typed(day, 'UInt32')}) % 500 != 0 AS ok, if(ok, 200, 503),
+        if(cityHash64(number, 2) % 1000 = 0, 6000 + cityHash64(number) % 3000, 120 + cityHash64(number, 3) % 900)
+      FROM numbers(${typed(TARGETS * 1440, 'UInt64')})`);
+    await rt.storage.command(sql`
+      INSERT INTO metrics (timestamp, environment, host, name, labels, value)
+      SELECT ${ts(from)} + toIntervalMinute(intDiv(number, ${typed(HOSTS, 'UInt32')})), 'production', concat('host-', toString(number % ${typed(HOSTS, 'UInt32')})), 'cpu_utilisation_percent', map('cpu', 'total'), 20 + cityHash64(number) % 70
+      FROM numbers(${typed(HOSTS * 1440, 'UInt64')})`);
+  }
+  await waitForMerges(rt.storage);
+  const [rows] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM probes`);
+  process.stderr.write(`seeded ${rows!.n} probes in ${((performance.now() - seeded) / 1000).toFixed(0)} s\n`);
+  let peak = process.memoryUsage().rss;
+  const time = async (format: string) => {
+    const seconds: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      const res = await rt.app.inject({ headers: rt.admin, url: `/api/v1/reports/monthly?month=${MONTH}&environment=production&format=${format}` });
+      if (res.statusCode !== 200) throw new Error(`${format}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      seconds.push((performance.now() - started) / 1000);
+      bytes = res.rawPayload.length;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    seconds.sort((a, b) => a - b);
+    return { p50_s: +seconds[Math.floor(RUNS / 2)]!.toFixed(3), max_s: +seconds[RUNS - 1]!.toFixed(3), kib: Math.round(bytes / 1024) };
+  };
+  const json = await time('json');
+  const html = await time('html');
+  const xlsx = await time('xlsx');
+  console.log(JSON.stringify({ bench: 'report-monthly', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, process_peak_rss_mib: Math.round(peak / 2 ** 20) }));
+  await rt.close();
+}
+
+await main();

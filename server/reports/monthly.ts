@@ -1,0 +1,151 @@
+import type { Storage } from '../storage/client.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Ticket } from '../ledger/model.ts';
+import type { MaintenanceCalendar } from '../maintenance/calendar.ts';
+import { totalMinutes } from '../maintenance/intervals.ts';
+import type { Rule } from '../rules/types.ts';
+import { cpuThreshold } from '../live/tiles.ts';
+import { rumSummary } from '../faro/queries.ts';
+import { monthOf, previousMonthId, type Month } from './period.ts';
+import { hostCpu, logErrors, targetTotals, totalsWithin } from './queries.ts';
+
+/** The 5-second response target (item 22). */
+export const RESPONSE_TARGET_MS = 5000;
+
+export interface ReportDeps {
+  storage: Storage;
+  ledger: Pick<Ledger, 'list'>;
+  calendar: Pick<MaintenanceCalendar, 'excludedMinutes'>;
+  timezone: string;
+  rules: Rule[];
+  /** Share of probes that must answer within 5 s. */
+  sloObjectivePercent: number;
+  now: () => number;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+const percent = (part: number, whole: number, digits = 3) => (whole > 0 ? round((part / whole) * 100, digits) : null);
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
+const minutes = (ms: number | null) => (ms === null ? null : round(ms / 60_000, 1));
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export type MonthlyReport = Awaited<ReturnType<typeof buildMonthlyReport>>;
+
+/** Every figure of one month's report for one environment (item 9), from the rollups and the ledger. */
+export async function buildMonthlyReport(deps: ReportDeps, monthId: string, environment: string, cpuGrain: 'minute' | 'hour' = 'minute') {
+  const month = monthOf(monthId, deps.timezone);
+  const previous = monthOf(previousMonthId(monthId), deps.timezone);
+  const [targets, rum, hosts, errors, previousErrors] = await Promise.all([
+    targetSection(deps, month, environment),
+    rumSummary(deps.storage, { environment, from: month.from, to: month.to }),
+    hostCpu(deps.storage, environment, month.from, month.to, (host) => cpuThreshold(deps.rules, environment, host), cpuGrain),
+    logErrors(deps.storage, environment, month.from, month.to),
+    logErrors(deps.storage, environment, previous.from, previous.to),
+  ]);
+  return {
+    month: month.id,
+    environment,
+    timezone: deps.timezone,
+    from: iso(month.from)!,
+    to: iso(month.to)!,
+    generated_at: iso(deps.now())!,
+    /** False while the month is not over: its figures are so far. */
+    complete: deps.now() >= month.to,
+    slo: { response_target_ms: RESPONSE_TARGET_MS, objective_percent: deps.sloObjectivePercent },
+    targets,
+    rum: rum.map((p) => ({ app: p.app, page: p.page, page_loads: p.page_loads, load_p75_ms: p.load_ms.p75, load_p95_ms: p.load_ms.p95, lcp_p75_ms: p.lcp.p75, errors: p.errors })),
+    incidents: incidentSection(deps.ledger.list(), month, environment),
+    hosts: hosts.map((h) => ({ host: h.host, threshold_percent: h.threshold, mean_percent: round(h.mean, 1), p95_percent: round(h.p95, 1), peak_percent: round(h.peak, 1), minutes: h.minutes, above_threshold_percent: percent(h.minutes_above, h.minutes, 2), over_threshold: h.p95 > h.threshold })),
+    log_errors: logTrends(errors, previousErrors),
+    /** Filled once the releases capability exists (issue 17). */
+    releases: null,
+  };
+}
+
+async function targetSection(deps: ReportDeps, month: Month, environment: string) {
+  const totals = await targetTotals(deps.storage, environment, month.from, month.to);
+  const windows = totals.flatMap((t) => deps.calendar.excludedMinutes(environment, t.target, month.from, month.to).map(([start, end]) => ({ target: t.target, start, end })));
+  const inMaintenance = await totalsWithin(deps.storage, environment, windows);
+  const objective = deps.sloObjectivePercent / 100;
+  return totals.map((t) => {
+    const probes = Number(t.probes);
+    const ok = Number(t.ok);
+    const excluded = inMaintenance.get(t.target) ?? { probes: 0, ok: 0 };
+    // Good: answered within 5 s (slow counts answered probes only, migration 014).
+    const good = Math.max(0, ok - Number(t.slow));
+    const allowed = probes * (1 - objective);
+    const bad = probes - good;
+    return {
+      target: t.target,
+      probes,
+      ok,
+      availability_percent: percent(ok, probes),
+      availability_excluding_maintenance_percent: percent(ok - excluded.ok, probes - excluded.probes),
+      maintenance_minutes: totalMinutes(windows.filter((w) => w.target === t.target).map((w) => [w.start, w.end])),
+      p50_ms: t.p50_ms === null ? null : round(t.p50_ms, 0),
+      p95_ms: t.p95_ms === null ? null : round(t.p95_ms, 0),
+      p99_ms: t.p99_ms === null ? null : round(t.p99_ms, 0),
+      slow: Number(t.slow),
+      within_target_percent: percent(good, probes),
+      slo_met: probes > 0 && good / probes >= objective,
+      /** What is left of the month's error budget: 100 untouched, 0 spent, below 0 overspent. */
+      error_budget_remaining_percent: allowed > 0 ? round(((allowed - bad) / allowed) * 100, 1) : null,
+    };
+  });
+}
+
+const count = <T>(items: T[], key: (item: T) => string) => {
+  const out: Record<string, number> = {};
+  for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
+  return out;
+};
+
+function incidentSection(all: Ticket[], month: Month, environment: string) {
+  const tickets = all.filter((t) => t.environment === environment);
+  const inMonth = (at: number | undefined) => at !== undefined && at >= month.from && at < month.to;
+  const opened = tickets.filter((t) => inMonth(t.openedAt)).sort((a, b) => a.openedAt - b.openedAt);
+  const endOf = (t: Ticket) => t.resolvedAt ?? t.closedAt;
+  const acknowledged = opened.filter((t) => t.acknowledgedAt !== undefined);
+  const resolved = opened.filter((t) => endOf(t) !== undefined);
+  return {
+    opened: opened.length,
+    by_severity: count(opened, (t) => t.severity),
+    by_type: count(opened, (t) => t.type),
+    by_root_cause: count(opened, (t) => t.rootCauseCategory ?? 'unset'),
+    /** Mean minutes from opening to acknowledgement, over the month's tickets that were acknowledged. */
+    mtta_minutes: minutes(mean(acknowledged.map((t) => t.acknowledgedAt! - t.openedAt))),
+    unacknowledged: opened.length - acknowledged.length,
+    /** Mean minutes from opening to resolution (or closing), over the month's resolved tickets. */
+    mttr_minutes: minutes(mean(resolved.map((t) => endOf(t)! - t.openedAt))),
+    open_at_month_end: tickets.filter((t) => t.openedAt < month.to && !((endOf(t) ?? Infinity) < month.to)).length,
+    workarounds_executed: tickets.flatMap((t) => t.workarounds).filter((w) => w.phase === 'executed' && inMonth(w.at)).length,
+    warranty: count(tickets.filter((t) => inMonth(t.closedAt)), (t) => t.warrantyDefect ?? 'undecided'),
+    tickets: opened.map((t) => ({
+      number: t.number,
+      type: t.type,
+      severity: t.severity,
+      title: t.title,
+      title_en: t.titleEn ?? t.title,
+      status: t.status,
+      opened_at: iso(t.openedAt)!,
+      acknowledged_at: iso(t.acknowledgedAt),
+      resolved_at: iso(endOf(t)),
+      root_cause: t.rootCauseCategory ?? null,
+      warranty: t.warrantyDefect ?? null,
+    })),
+  };
+}
+
+/** Warning and error lines per service and level, this month against the one before, largest first. */
+function logTrends(now: { service: string; level: string; count: number }[], before: { service: string; level: string; count: number }[]) {
+  const key = (r: { service: string; level: string }) => `${r.service}\n${r.level}`;
+  const previous = new Map(before.map((r) => [key(r), Number(r.count)]));
+  return now
+    .map((r) => {
+      const was = previous.get(key(r)) ?? 0;
+      const lines = Number(r.count);
+      return { service: r.service, level: r.level, lines, previous_month: was, change: lines - was, change_percent: was > 0 ? round(((lines - was) / was) * 100, 1) : null };
+    })
+    .sort((a, b) => b.lines - a.lines || a.service.localeCompare(b.service))
+    .slice(0, 20);
+}

@@ -1,0 +1,86 @@
+import type { Storage } from '../storage/client.ts';
+import { raw, sql, ts, typed } from '../storage/sql.ts';
+
+export interface TargetTotals {
+  target: string;
+  probes: number;
+  ok: number;
+  /** Answered probes over 5 s (migration 014). */
+  slow: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Per target of one environment: probes, answers, slow answers and
+ * answered-probe quantiles; from the hourly rollup when the range is whole
+ * hours (a month in Tokyo is; one in a zone of half-hour offset is not).
+ */
+export function targetTotals(storage: Storage, environment: string, from: number, to: number): Promise<TargetTotals[]> {
+  const table = raw(from % HOUR_MS === 0 && to % HOUR_MS === 0 ? 'probes_1h' : 'probes_1m');
+  return storage.query<TargetTotals>(sql`
+    SELECT target, sum(count) AS probes, sum(ok_count) AS ok, sum(slow_count) AS slow,
+      (quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(quantiles_ms) AS qs)[1] AS p50_ms, qs[3] AS p95_ms, qs[4] AS p99_ms
+    FROM ${table}
+    WHERE environment = ${environment} AND time >= ${ts(from)} AND time < ${ts(to)}
+    GROUP BY target ORDER BY target`);
+}
+
+/** Probes and answers inside the given minute intervals, per target (the minutes declared maintenance leave out). */
+export async function totalsWithin(storage: Storage, environment: string, intervals: { target: string; start: number; end: number }[]): Promise<Map<string, { probes: number; ok: number }>> {
+  if (intervals.length === 0) return new Map();
+  const rows = await storage.query<{ target: string; probes: number; ok: number }>(sql`
+    SELECT target, sum(count) AS probes, sum(ok_count) AS ok
+    FROM probes_1m
+    WHERE environment = ${environment} AND has(${[...new Set(intervals.map((i) => i.target))]}, target)
+      AND arrayExists((t, s, e) -> t = target AND toUnixTimestamp(time) >= s AND toUnixTimestamp(time) < e,
+        ${intervals.map((i) => i.target)}, ${typed(intervals.map((i) => Math.floor(i.start / 1000)), 'Array(Int64)')}, ${typed(intervals.map((i) => Math.ceil(i.end / 1000)), 'Array(Int64)')})
+    GROUP BY target`);
+  return new Map(rows.map((r) => [r.target, { probes: Number(r.probes), ok: Number(r.ok) }]));
+}
+
+export interface HostCpu {
+  host: string;
+  minutes: number;
+  mean: number;
+  /** 95th percentile of the 1-minute means. */
+  p95: number;
+  peak: number;
+}
+
+/**
+ * CPU (all cores) per host, with the share of time whose mean was over the
+ * host's threshold: from 1-minute means (the monthly report), or from the
+ * hourly rollup's means (the annual analysis: a year of minutes is too many).
+ * `minutes` counts the buckets read.
+ */
+export async function hostCpu(storage: Storage, environment: string, from: number, to: number, thresholdOf: (host: string) => number, grain: 'minute' | 'hour' = 'minute'): Promise<(HostCpu & { threshold: number; minutes_above: number })[]> {
+  const table = raw(grain === 'hour' ? 'metrics_1h' : 'metrics_1m');
+  const where = sql`environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}`;
+  const hosts = (await storage.query<{ host: string }>(sql`SELECT DISTINCT host FROM ${table} WHERE ${where} ORDER BY host`)).map((r) => r.host);
+  if (hosts.length === 0) return [];
+  const thresholds = hosts.map(thresholdOf);
+  const rows = await storage.query<HostCpu & { minutes_above: number }>(sql`
+    SELECT host, count() AS minutes, sum(total) / sum(n) AS mean, quantileExact(0.95)(total / n) AS p95, max(peak) AS peak,
+      countIf(total / n > arrayElement(${typed(thresholds, 'Array(Float64)')}, indexOf(${hosts}, host))) AS minutes_above
+    FROM (SELECT host, time, sum(sum) AS total, sum(count) AS n, max(max) AS peak FROM ${table} WHERE ${where} GROUP BY host, time)
+    GROUP BY host ORDER BY host`);
+  return rows.map((r) => ({ ...r, threshold: thresholds[hosts.indexOf(r.host)]! }));
+}
+
+export interface LogErrors {
+  service: string;
+  level: string;
+  count: number;
+}
+
+/** Error and warning lines per service and level, from the 1-minute rollup. */
+export function logErrors(storage: Storage, environment: string, from: number, to: number): Promise<LogErrors[]> {
+  return storage.query<LogErrors>(sql`
+    SELECT service, level, sum(count) AS count FROM logs_1m
+    WHERE environment = ${environment} AND has(['fatal', 'error', 'warn'], level) AND time >= ${ts(from)} AND time < ${ts(to)}
+    GROUP BY service, level`);
+}

@@ -1,0 +1,198 @@
+import { wallText } from './formats.ts';
+import { word } from './words.ts';
+import type { MonthlyReport } from './monthly.ts';
+import type { AnnualReport } from './annual.ts';
+
+export type Language = 'ja' | 'en';
+export type CellKind = 'text' | 'int' | 'percent' | 'ms' | 'minutes' | 'time' | 'bool';
+export type Cell = string | number | boolean | null;
+
+export interface Column {
+  key: string;
+  title: Record<Language, string>;
+  kind: CellKind;
+}
+
+/** One section of a report as a table: the one shape CSV, XLSX and the printable page are written from. A row's `<key>_en`, when present, is the English of `<key>`. */
+export interface ReportTable {
+  id: string;
+  title: Record<Language, string>;
+  columns: Column[];
+  rows: Record<string, Cell>[];
+}
+
+const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
+
+/** A record of counts as rows of (group, name, count), in words. */
+const counted = (counts: Record<string, number>, group: string) =>
+  Object.entries(counts).map(([code, n]) => ({ group: word('group', group, 'ja'), group_en: word('group', group, 'en'), name: word(group, code, 'ja'), name_en: word(group, code, 'en'), count: n }));
+
+/** A ledger code as its Japanese word, with the English beside it (`<key>_en`). */
+const coded = (kind: string, key: string, code: string | null) => ({ [key]: word(kind, code, 'ja'), [`${key}_en`]: word(kind, code, 'en') });
+
+export function monthlyTables(r: MonthlyReport): ReportTable[] {
+  const i = r.incidents;
+  return [
+    {
+      id: 'summary',
+      title: { ja: '概要', en: 'Summary' },
+      columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
+      rows: (
+        [
+          ['対象月', 'Month', r.month],
+          ['環境', 'Environment', r.environment],
+          ['タイムゾーン', 'Time zone', r.timezone],
+          ['月の集計完了', 'Month complete', r.complete],
+          ['応答目標 (ms)', 'Response target (ms)', r.slo.response_target_ms],
+          ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
+          ['監視対象数', 'Targets', r.targets.length],
+          ['SLO 達成の対象数', 'Targets meeting the SLO', r.targets.filter((t) => t.slo_met).length],
+          ['起票したインシデント', 'Incidents opened', i.opened],
+          ['平均受付時間 MTTA (分)', 'MTTA (min)', i.mtta_minutes],
+          ['平均解決時間 MTTR (分)', 'MTTR (min)', i.mttr_minutes],
+          ['月末の未解決', 'Open at month end', i.open_at_month_end],
+          ['実施した暫定対処', 'Workarounds executed', i.workarounds_executed],
+          ['しきい値を超えたホスト', 'Hosts over threshold', r.hosts.filter((h) => h.over_threshold).length],
+          ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
+        ] as const
+      ).map(([ja, en, value]) => ({ item: ja, item_en: en, value })),
+    },
+    {
+      id: 'targets',
+      title: { ja: '可用性と応答時間', en: 'Availability and response time' },
+      columns: [
+        col('target', '監視対象', 'Target'),
+        col('probes', '計測数', 'Probes', 'int'),
+        col('availability_percent', '可用性 (%)', 'Availability (%)', 'percent'),
+        col('availability_excluding_maintenance_percent', '可用性・保守除く (%)', 'Availability excl. maintenance (%)', 'percent'),
+        col('maintenance_minutes', '保守 (分)', 'Maintenance (min)', 'minutes'),
+        col('p50_ms', 'p50 (ms)', 'p50 (ms)', 'ms'),
+        col('p95_ms', 'p95 (ms)', 'p95 (ms)', 'ms'),
+        col('p99_ms', 'p99 (ms)', 'p99 (ms)', 'ms'),
+        col('within_target_percent', '5秒以内 (%)', 'Within 5 s (%)', 'percent'),
+        col('slo_met', 'SLO 達成', 'SLO met', 'bool'),
+        col('error_budget_remaining_percent', 'エラーバジェット残 (%)', 'Error budget left (%)', 'percent'),
+      ],
+      rows: r.targets,
+    },
+    {
+      id: 'rum',
+      title: { ja: '実ユーザーのページ表示', en: 'Real-user page loads' },
+      columns: [col('app', 'アプリ', 'App'), col('page', 'ページ', 'Page'), col('page_loads', '表示数', 'Page loads', 'int'), col('load_p75_ms', '表示 p75 (ms)', 'Load p75 (ms)', 'ms'), col('load_p95_ms', '表示 p95 (ms)', 'Load p95 (ms)', 'ms'), col('lcp_p75_ms', 'LCP p75 (ms)', 'LCP p75 (ms)', 'ms'), col('errors', 'エラー', 'Errors', 'int')],
+      rows: r.rum,
+    },
+    {
+      id: 'incidents',
+      title: { ja: 'インシデント', en: 'Incidents' },
+      columns: [
+        col('number', '番号', 'Number'),
+        col('type', '種別', 'Type'),
+        col('severity', '重要度', 'Severity'),
+        col('title', '件名', 'Title'),
+        col('status', '状態', 'Status'),
+        col('opened_at', '起票', 'Opened', 'time'),
+        col('acknowledged_at', '受付', 'Acknowledged', 'time'),
+        col('resolved_at', '解決', 'Resolved', 'time'),
+        col('root_cause', '根本原因', 'Root cause'),
+        col('warranty', '瑕疵判定', 'Warranty'),
+      ],
+      rows: i.tickets.map((t) => ({ ...t, ...coded('type', 'type', t.type), ...coded('severity', 'severity', t.severity), ...coded('status', 'status', t.status), ...coded('root_cause', 'root_cause', t.root_cause), ...coded('warranty', 'warranty', t.warranty) })),
+    },
+    {
+      id: 'incident_counts',
+      title: { ja: 'インシデント集計', en: 'Incident counts' },
+      columns: [col('group', '区分', 'By'), col('name', '値', 'Value'), col('count', '件数', 'Count', 'int')],
+      rows: [...counted(i.by_severity, 'severity'), ...counted(i.by_type, 'type'), ...counted(i.by_root_cause, 'root_cause'), ...counted(i.warranty, 'warranty')],
+    },
+    {
+      id: 'hosts',
+      title: { ja: 'CPU 使用率', en: 'CPU use' },
+      columns: [
+        col('host', 'ホスト', 'Host'),
+        col('threshold_percent', 'しきい値 (%)', 'Threshold (%)', 'percent'),
+        col('mean_percent', '平均 (%)', 'Mean (%)', 'percent'),
+        col('p95_percent', 'p95 (%)', 'p95 (%)', 'percent'),
+        col('peak_percent', '最大 (%)', 'Peak (%)', 'percent'),
+        col('above_threshold_percent', 'しきい値超過時間 (%)', 'Time above threshold (%)', 'percent'),
+        col('over_threshold', '要検討', 'Review', 'bool'),
+      ],
+      rows: r.hosts,
+    },
+    {
+      id: 'log_errors',
+      title: { ja: 'ログのエラー傾向', en: 'Log error trends' },
+      columns: [col('service', 'サービス', 'Service'), col('level', 'レベル', 'Level'), col('lines', '今月', 'This month', 'int'), col('previous_month', '前月', 'Previous month', 'int'), col('change', '増減', 'Change', 'int'), col('change_percent', '増減 (%)', 'Change (%)', 'percent')],
+      rows: r.log_errors,
+    },
+  ];
+}
+
+export function annualTables(r: AnnualReport): ReportTable[] {
+  const months = r.months.map((m) => m.month);
+  const monthColumns = (kind: CellKind) => months.map((id) => col(id, id, id, kind));
+  return [
+    {
+      id: 'summary',
+      title: { ja: '概要', en: 'Summary' },
+      columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
+      rows: (
+        [
+          ['対象期間', 'Period', `${r.from} – ${r.to}`],
+          ['環境', 'Environment', r.environment],
+          ['期間の集計完了', 'Period complete', r.complete],
+          ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
+          ['起票したインシデント', 'Incidents opened', r.months.reduce((n, m) => n + m.incidents_opened, 0)],
+          ['改善計画の項目', 'Improvement plan items', r.plan.length],
+          ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
+        ] as const
+      ).map(([ja, en, value]) => ({ item: ja, item_en: en, value })),
+    },
+    {
+      id: 'months',
+      title: { ja: '月ごとの推移', en: 'Month by month' },
+      columns: [
+        col('month', '月', 'Month'),
+        col('targets_meeting_slo', 'SLO 達成', 'Meeting SLO', 'int'),
+        col('targets', '監視対象', 'Targets', 'int'),
+        col('lowest_availability_percent', '最低可用性 (%)', 'Lowest availability (%)', 'percent'),
+        col('incidents_opened', 'インシデント', 'Incidents', 'int'),
+        col('mtta_minutes', 'MTTA (分)', 'MTTA (min)', 'minutes'),
+        col('mttr_minutes', 'MTTR (分)', 'MTTR (min)', 'minutes'),
+        col('open_at_month_end', '月末未解決', 'Open at month end', 'int'),
+        col('hosts_over_threshold', 'CPU 超過ホスト', 'Hosts over CPU threshold', 'int'),
+        col('error_lines', 'エラーログ', 'Error lines', 'int'),
+      ],
+      rows: r.months,
+    },
+    {
+      id: 'targets',
+      title: { ja: '監視対象別 5 秒以内の割合 (%)', en: 'Share within 5 s per target (%)' },
+      columns: [col('target', '監視対象', 'Target'), col('within_target_percent', '年間', 'Year', 'percent'), col('months_slo_missed', '未達月数', 'Months missed', 'int'), ...monthColumns('percent')],
+      rows: r.targets.map(({ monthly, ...t }) => ({ ...t, ...monthly })),
+    },
+    {
+      id: 'hosts',
+      title: { ja: 'ホスト別 CPU p95 (%)（1時間平均の p95）', en: 'CPU p95 per host (%) (of hourly means)' },
+      columns: [col('host', 'ホスト', 'Host'), col('threshold_percent', 'しきい値', 'Threshold', 'percent'), col('peak_percent', '最大', 'Peak', 'percent'), col('months_over_threshold', '超過月数', 'Months over', 'int'), col('p95_trend_per_month', '傾向 (/月)', 'Trend (/month)', 'percent'), ...monthColumns('percent')],
+      rows: r.hosts.map(({ monthly, ...h }) => ({ ...h, ...monthly })),
+    },
+    {
+      id: 'root_causes',
+      title: { ja: '根本原因', en: 'Root causes' },
+      columns: [col('name', '根本原因', 'Root cause'), col('count', '件数', 'Count', 'int')],
+      rows: Object.entries(r.root_causes).map(([code, count]) => ({ name: word('root_cause', code, 'ja'), name_en: word('root_cause', code, 'en'), count })),
+    },
+    {
+      id: 'recurring',
+      title: { ja: '繰り返し発生したインシデント', en: 'Recurring incidents' },
+      columns: [col('title', '件名', 'Title'), col('occurrences', '回数', 'Times', 'int'), col('permanent_fix', '恒久対策あり', 'Permanent fix', 'bool'), col('tickets', 'チケット', 'Tickets')],
+      rows: r.recurring.map((x) => ({ title: x.title, title_en: x.title_en, occurrences: x.occurrences, permanent_fix: x.permanent_fix, tickets: x.tickets.join(', ') })),
+    },
+    {
+      id: 'plan',
+      title: { ja: '改善計画（案）', en: 'Improvement plan (draft)' },
+      columns: [col('kind', '種類', 'Kind'), col('subject', '対象', 'Subject'), col('text', '内容', 'Item')],
+      rows: r.plan.map((p) => ({ kind: word('plan', p.kind, 'ja'), kind_en: word('plan', p.kind, 'en'), subject: p.subject, text: p.text, text_en: p.text_en })),
+    },
+  ];
+}

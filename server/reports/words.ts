@@ -1,0 +1,44 @@
+import type { Language } from './tables.ts';
+
+// The ledger's codes in words, for reports: the same words the dashboard
+// shows (dashboard/src/lib/messages.ts, `ticket.*` and `status.*`).
+const WORDS: Record<string, Record<Language, string>> = {
+  'type.incident': { ja: '障害', en: 'Incident' },
+  'type.inquiry': { ja: '問い合わせ', en: 'Inquiry' },
+  'type.security': { ja: 'セキュリティ事故', en: 'Security incident' },
+  'severity.critical': { ja: '重大', en: 'Critical' },
+  'severity.warning': { ja: '警告', en: 'Warning' },
+  'severity.info': { ja: '情報', en: 'Info' },
+  'status.open': { ja: '未確認', en: 'Open' },
+  'status.acknowledged': { ja: '確認済み', en: 'Acknowledged' },
+  'status.investigating': { ja: '調査中', en: 'Investigating' },
+  'status.workaround_applied': { ja: '回避策適用済み', en: 'Workaround applied' },
+  'status.resolved': { ja: '解決', en: 'Resolved' },
+  'status.closed': { ja: '完了', en: 'Closed' },
+  'root_cause.application': { ja: 'アプリケーション', en: 'application' },
+  'root_cause.infrastructure': { ja: 'インフラ（サーバー・ストレージ）', en: 'infrastructure (servers, storage)' },
+  'root_cause.network': { ja: 'ネットワーク', en: 'network' },
+  'root_cause.configuration': { ja: '設定', en: 'configuration' },
+  'root_cause.capacity': { ja: '容量・性能', en: 'capacity, performance' },
+  'root_cause.external': { ja: '外部要因', en: 'external cause' },
+  'root_cause.operation': { ja: '運用作業', en: 'operational work' },
+  'root_cause.security': { ja: 'セキュリティ', en: 'security' },
+  'root_cause.unknown': { ja: '不明', en: 'unknown' },
+  'root_cause.unset': { ja: '未記入', en: 'not given' },
+  'warranty.defect_under_warranty': { ja: '瑕疵（保証対象）', en: 'a defect under warranty' },
+  'warranty.not_a_warranty_defect': { ja: '瑕疵ではない', en: 'not a warranty defect' },
+  'warranty.undecided': { ja: '未判断', en: 'not decided yet' },
+  'group.severity': { ja: '重要度', en: 'Severity' },
+  'group.type': { ja: '種別', en: 'Type' },
+  'group.root_cause': { ja: '根本原因', en: 'Root cause' },
+  'group.warranty': { ja: '瑕疵判定', en: 'Warranty' },
+  'plan.scale_host': { ja: 'ホスト増強', en: 'Scale a host' },
+  'plan.meet_slo': { ja: 'SLO 改善', en: 'Meet the SLO' },
+  'plan.fix_recurring': { ja: '恒久対策', en: 'Permanent fix' },
+};
+
+/** A code in words, e.g. word('status', 'resolved', 'ja') = 解決; an unknown code as it is. */
+export function word(kind: string, code: string | null, lang: Language): string | null {
+  if (code === null) return null;
+  return WORDS[`${kind}.${code}`]?.[lang] ?? code;
+}
