@@ -46,4 +46,4 @@ export const OWN_CREDENTIAL_ROUTES: readonly OpenRoute[] = [
 ];
 
 /** The dashboard's page paths: each answers the same app shell, with no data in it; the app signs in first. */
-export const APP_SHELL_PAGES: readonly string[] = ['/', '/wall', '/login', '/setup', '/password', '/users', '/tokens', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows', '/audit', '/requests', '/handovers'];
+export const APP_SHELL_PAGES: readonly string[] = ['/', '/wall', '/login', '/setup', '/password', '/users', '/tokens', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows', '/audit', '/requests', '/handovers', '/reports'];
