@@ -32,7 +32,16 @@ export async function tableCsv(table: ReportTable, lang: Language, timeZone: str
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('report');
   sheet.addRow(table.columns.map((c) => c.title[lang]));
-  for (const row of table.rows) sheet.addRow(table.columns.map((c) => cellText(cellOf(row, c, lang), c, lang, timeZone)));
+  for (const row of table.rows) {
+    sheet.addRow(
+      table.columns.map((c) => {
+        const value = cellOf(row, c, lang);
+        const text = cellText(value, c, lang, timeZone);
+        // A text that a spreadsheet would run as a formula (=, +, -, @) is kept as text.
+        return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      }),
+    );
+  }
   const csv = await workbook.csv.writeBuffer({ sheetName: 'report' });
   return Buffer.concat([Buffer.from(BOM), Buffer.from(csv)]);
 }
