@@ -7,7 +7,7 @@
 // process's peak RSS.
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { openTestRuntime } from '../test/helpers/runtime.ts';
-import { waitForMerges } from './stats.ts';
+import { timeReport, waitForMerges } from './stats.ts';
 import { monthOf } from '../server/reports/period.ts';
 
 const TARGETS = 100;
@@ -36,23 +36,11 @@ async function main() {
   await waitForMerges(rt.storage);
   const [rows] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM probes`);
   process.stderr.write(`seeded ${rows!.n} probes in ${((performance.now() - seeded) / 1000).toFixed(0)} s\n`);
-  let peak = process.memoryUsage().rss;
-  const time = async (format: string) => {
-    const seconds: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const started = performance.now();
-      const res = await rt.app.inject({ headers: rt.admin, url: `/api/v1/reports/annual?from=2025-11&environment=production&format=${format}` });
-      if (res.statusCode !== 200) throw new Error(`${format}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-      seconds.push((performance.now() - started) / 1000);
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }
-    seconds.sort((a, b) => a - b);
-    return { p50_s: +seconds[Math.floor(RUNS / 2)]!.toFixed(3), max_s: +seconds[RUNS - 1]!.toFixed(3) };
-  };
+  const time = (format: string) => timeReport(rt.app, rt.admin, `/api/v1/reports/annual?from=2025-11&environment=production&format=${format}`, RUNS);
   const json = await time('json');
   const html = await time('html');
   const xlsx = await time('xlsx');
-  console.log(JSON.stringify({ bench: 'report-annual', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, process_peak_rss_mib: Math.round(peak / 2 ** 20) }));
+  console.log(JSON.stringify({ bench: 'report-annual', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, process_peak_rss_mib: Math.max(json.peak_rss_mib, html.peak_rss_mib, xlsx.peak_rss_mib) }));
   await rt.close();
 }
 

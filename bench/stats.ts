@@ -87,3 +87,20 @@ export async function waitForMerges(storage: { query<T>(q: ReturnType<typeof sql
   }
   return (performance.now() - started) / 1000;
 }
+
+/** Asks a report `runs` times through the app in process: p50 and max seconds, the answer's size, and the process's peak RSS so far (MiB). */
+export async function timeReport(app: { inject(o: { headers: Record<string, string>; url: string }): Promise<{ statusCode: number; body: string; rawPayload: Buffer }> }, headers: Record<string, string>, url: string, runs: number): Promise<{ p50_s: number; max_s: number; kib: number; peak_rss_mib: number }> {
+  const seconds: number[] = [];
+  let bytes = 0;
+  let peak = process.memoryUsage().rss;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const res = await app.inject({ headers, url });
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    seconds.push((performance.now() - started) / 1000);
+    bytes = res.rawPayload.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  seconds.sort((a, b) => a - b);
+  return { p50_s: +seconds[Math.floor(runs / 2)]!.toFixed(3), max_s: +seconds[runs - 1]!.toFixed(3), kib: Math.round(bytes / 1024), peak_rss_mib: Math.round(peak / 2 ** 20) };
+}

@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(liveRoutes, { storage: deps.storage, bus: deps.bus, alerting, config: deps.config, now: deps.now, served: (live) => deps.metrics.wallRequests.inc({ source: live ? 'live' : 'built' }) });
   await app.register(uiConfigRoutes, { config: deps.config, faro: deps.faro, version: deps.version ?? '0.0.0' });
-  const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, now };
+  const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, capacity: deps.config.capacity, now };
   await app.register(reportRoutes, { deps: reportDeps, environments: deps.config.environments });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs });
   return app;

@@ -25,13 +25,14 @@ export function reportCommand(): Command {
   common(report.command('monthly').description('the monthly report: availability, response times against 5 s, incidents, CPU, log errors'))
     .requiredOption('-m, --month <YYYY-MM>', 'the month, e.g. 2026-10 (days in the configured time zone)')
     .action((o: Options & { month: string }) => fetchReport('monthly', { month: o.month }, o));
+  common(report.command('capacity').description('the capacity review: CPU per host against its agreed threshold, with when its trend crosses it')).action((o: Options) => fetchReport('capacity', {}, o));
   common(report.command('annual').description('the annual analysis: 12 months side by side, worst targets and hosts, a drafted improvement plan'))
     .requiredOption('--from <YYYY-MM>', 'the first of the 12 months')
     .action((o: Options & { from: string }) => fetchReport('annual', { from: o.from }, o));
   return report;
 }
 
-async function fetchReport(kind: 'monthly' | 'annual', period: Record<string, string>, o: Options): Promise<void> {
+async function fetchReport(kind: 'monthly' | 'annual' | 'capacity', period: Record<string, string>, o: Options): Promise<void> {
   if (o.format === 'xlsx' && !o.out) throw new Error('--format xlsx needs --out <file>');
   const params = new URLSearchParams({ ...period, format: o.format, lang: o.lang });
   if (o.environment) params.set('environment', o.environment);

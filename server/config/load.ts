@@ -51,6 +51,8 @@ export interface Config {
   metricsPublic: boolean;
   /** Reports: the share of probes that must answer within 5 s (default 99 %). */
   sloObjectivePercent: number;
+  /** Capacity review: agreed CPU thresholds (host over environment over default) and how far ahead a crossing calls for a proposal. */
+  capacity: { defaultPercent?: number; environments: Record<string, number>; hosts: Record<string, number>; horizonDays: number };
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
@@ -163,6 +165,7 @@ function resolveConfig(
     },
     metricsPublic: raw.metrics?.public ?? false,
     sloObjectivePercent: raw.slo?.objective_percent ?? 99,
+    capacity: { defaultPercent: raw.capacity?.default_percent, environments: raw.capacity?.environments ?? {}, hosts: raw.capacity?.hosts ?? {}, horizonDays: raw.capacity?.horizon_days ?? 90 },
     ingestTokens,
     agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },
     targets,

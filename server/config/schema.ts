@@ -19,6 +19,18 @@ export const ConfigFileSchema = Type.Object(
     timezone: Type.Optional(Type.String({ minLength: 1 })),
     /** The service level the reports hold each target to: this share of probes answered within 5 s. */
     slo: Type.Optional(Type.Object({ objective_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100 })) }, { additionalProperties: false })),
+    /** The CPU thresholds agreed with the foundation for capacity reviews (item 18); absent: each host's cpu rule, else 80 %. */
+    capacity: Type.Optional(
+      Type.Object(
+        {
+          default_percent: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+          environments: Type.Optional(Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
+          hosts: Type.Optional(Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
+          horizon_days: Type.Optional(Type.Integer({ minimum: 7, maximum: 730 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     environments: Type.Optional(Type.Array(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN }), { minItems: 1, uniqueItems: true })),
     retention: Type.Optional(
       Type.Object(

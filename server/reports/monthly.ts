@@ -7,6 +7,7 @@ import type { Rule } from '../rules/types.ts';
 import { cpuThreshold } from '../live/tiles.ts';
 import { rumSummary } from '../faro/queries.ts';
 import { monthOf, previousMonthId, type Month } from './period.ts';
+import type { CapacitySettings } from './capacity.ts';
 import { hostCpu, logErrors, targetTotals, totalsWithin } from './queries.ts';
 
 /** The 5-second response target (item 22). */
@@ -20,6 +21,8 @@ export interface ReportDeps {
   rules: Rule[];
   /** Share of probes that must answer within 5 s. */
   sloObjectivePercent: number;
+  /** Agreed CPU thresholds for the capacity review. */
+  capacity: CapacitySettings;
   now: () => number;
 }
 

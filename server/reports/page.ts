@@ -1,12 +1,13 @@
 import { escapeHtml } from '../maintenance/page.ts';
-import { cellText } from './formats.ts';
+import { cellText, wallText } from './formats.ts';
 import type { MonthlyReport } from './monthly.ts';
 import type { AnnualReport } from './annual.ts';
+import type { CapacityReview } from './capacity.ts';
 import type { Language, ReportTable } from './tables.ts';
 
 const TEXT = {
-  ja: { title: '月次報告', annual: '年次分析', environment: '環境', period: '対象期間', generated: '作成', partial: 'この期間はまだ終わっていません。数値は作成時点までのものです。', chart: '監視対象ごとの p95 応答時間と 5 秒目標', none: 'データなし' },
-  en: { title: 'Monthly report', annual: 'Annual analysis', environment: 'Environment', period: 'Period', generated: 'Generated', partial: 'This period is not over yet: the figures run to the time of writing.', chart: 'p95 response time per target against the 5 s target', none: 'No data' },
+  ja: { title: '月次報告', annual: '年次分析', capacity: 'キャパシティレビュー', environment: '環境', period: '対象期間', generated: '作成', partial: 'この期間はまだ終わっていません。数値は作成時点までのものです。', chart: '監視対象ごとの p95 応答時間と 5 秒目標', none: 'データなし' },
+  en: { title: 'Monthly report', annual: 'Annual analysis', capacity: 'Capacity review', environment: 'Environment', period: 'Period', generated: 'Generated', partial: 'This period is not over yet: the figures run to the time of writing.', chart: 'p95 response time per target against the 5 s target', none: 'No data' },
 };
 
 // A4 portrait, print first: the page is what is handed to the foundation.
@@ -113,5 +114,10 @@ export function monthlyPage(report: MonthlyReport, tables: ReportTable[], lang: 
 
 export function annualPage(report: AnnualReport, tables: ReportTable[], lang: Language): string {
   const head = { title: `${TEXT[lang].annual} ${report.from} – ${report.to} — ${report.environment}`, environment: report.environment, period: `${report.from} – ${report.to}`, timezone: report.timezone, generatedAt: report.generated_at, complete: report.complete };
+  return reportPage(head, tables, lang);
+}
+
+export function capacityPage(review: CapacityReview, tables: ReportTable[], lang: Language): string {
+  const head = { title: `${TEXT[lang].capacity} — ${review.environment}`, environment: review.environment, period: `${wallText(Date.parse(review.from), review.timezone).slice(0, 10)} – ${wallText(Date.parse(review.to) - 1, review.timezone).slice(0, 10)}`, timezone: review.timezone, generatedAt: review.generated_at, complete: true };
   return reportPage(head, tables, lang);
 }

@@ -5,10 +5,11 @@ import { Type } from 'typebox';
 import { AppError, badRequest } from '../http/errors.ts';
 import { buildMonthlyReport, type ReportDeps } from './monthly.ts';
 import { buildAnnualReport } from './annual.ts';
+import { buildCapacityReview } from './capacity.ts';
 import { monthOf } from './period.ts';
-import { reportXlsx, tableCsv } from './formats.ts';
-import { annualPage, monthlyPage } from './page.ts';
-import { annualTables, monthlyTables, type Language, type ReportTable } from './tables.ts';
+import { reportXlsx, tableCsv, wallText } from './formats.ts';
+import { annualPage, capacityPage, monthlyPage } from './page.ts';
+import { annualTables, capacityTables, monthlyTables, type Language, type ReportTable } from './tables.ts';
 
 export interface ReportRoutesOptions {
   deps: ReportDeps;
@@ -23,6 +24,7 @@ const common = {
   lang: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')], { default: 'ja' })),
 };
 const MonthlyQuery = Type.Object({ month: Type.String({ description: 'the month, YYYY-MM; days start at 00:00 in the configured time zone' }), ...common }, { additionalProperties: false });
+const CapacityQuery = Type.Object(common, { additionalProperties: false });
 const AnnualQuery = Type.Object({ from: Type.String({ description: 'the first of 12 consecutive months, YYYY-MM' }), ...common }, { additionalProperties: false });
 
 const TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8', html: 'text/html; charset=utf-8' } as const;
@@ -73,9 +75,21 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
       return { json: report, name: `mimamori-annual-${q.from}-${environment}`, title: `${report.from}–${report.to} ${environment}`, tables: () => annualTables(report), page: (lang) => annualPage(report, annualTables(report), lang) };
     });
   });
+
+  routes.get('/api/v1/reports/capacity', { config: { access: 'viewer', audit: true }, schema: { tags: ['reports'], summary: 'The capacity review: CPU per host against its agreed threshold, with the forecast crossing (item 18)', querystring: CapacityQuery } }, async (request, reply) => {
+    const q = request.query;
+    const environment = environmentOf(q.environment);
+    request.auditNote = { object: { report: 'capacity', environment, format: q.format ?? 'json', ...(q.table ? { table: q.table } : {}) } };
+    return answer(request, reply, q, async () => {
+      const review = await buildCapacityReview(deps, environment);
+      const day = wallText(Date.parse(review.to) - 1, review.timezone).slice(0, 10); // the last whole day read
+      return { json: review, name: `mimamori-capacity-${day}-${environment}`, title: `${day} ${environment}`, tables: () => capacityTables(review), page: (lang) => capacityPage(review, capacityTables(review), lang) };
+    });
+  });
 }
 
 type Progress = (done: number, total: number) => void;
+
 
 /** Builds the report and writes it in the asked format, or streams progress lines and then the file when asked for NDJSON. */
 async function answer(request: FastifyRequest, reply: FastifyReply, q: { format?: string; table?: string; lang?: Language }, build: (progress: Progress) => Promise<Rendered>) {

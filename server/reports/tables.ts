@@ -2,6 +2,7 @@ import { wallText } from './formats.ts';
 import { word } from './words.ts';
 import type { MonthlyReport } from './monthly.ts';
 import type { AnnualReport } from './annual.ts';
+import type { CapacityReview } from './capacity.ts';
 
 export type Language = 'ja' | 'en';
 export type CellKind = 'text' | 'int' | 'percent' | 'ms' | 'minutes' | 'time' | 'bool';
@@ -193,6 +194,47 @@ export function annualTables(r: AnnualReport): ReportTable[] {
       title: { ja: '改善計画（案）', en: 'Improvement plan (draft)' },
       columns: [col('kind', '種類', 'Kind'), col('subject', '対象', 'Subject'), col('text', '内容', 'Item')],
       rows: r.plan.map((p) => ({ kind: word('plan', p.kind, 'ja'), kind_en: word('plan', p.kind, 'en'), subject: p.subject, text: p.text, text_en: p.text_en })),
+    },
+  ];
+}
+
+export function capacityTables(r: CapacityReview): ReportTable[] {
+  const forecast = (f: CapacityReview['hosts'][number]['trend_30_days']) => ({ kind: word('forecast', f.kind, 'ja'), kind_en: word('forecast', f.kind, 'en'), slope: f.slope_per_day, at: f.crosses_at, earliest: f.earliest, latest: f.latest });
+  return [
+    {
+      id: 'hosts',
+      title: { ja: 'CPU 容量の見通し', en: 'CPU capacity outlook' },
+      columns: [
+        col('host', 'ホスト', 'Host'),
+        col('threshold_percent', '合意しきい値 (%)', 'Agreed threshold (%)', 'percent'),
+        col('latest_p95_percent', '直近日の p95 (%)', 'Latest day p95 (%)', 'percent'),
+        col('days_over_threshold', '超過日数', 'Days over', 'int'),
+        col('f30', '30日傾向', '30-day trend'),
+        col('f30_at', '30日: 到達予測', '30 days: crosses', 'time'),
+        col('f90', '90日傾向', '90-day trend'),
+        col('f90_at', '90日: 到達予測', '90 days: crosses', 'time'),
+        col('f90_range', '90日: 範囲 (95%)', '90 days: range (95 %)'),
+        col('proposal_needed', '提案が必要', 'Proposal needed', 'bool'),
+      ],
+      rows: r.hosts.map((h) => {
+        const f30 = forecast(h.trend_30_days);
+        const f90 = forecast(h.trend_90_days);
+        const range = f90.earliest && f90.latest ? `${wallText(Date.parse(f90.earliest), r.timezone).slice(0, 10)} – ${wallText(Date.parse(f90.latest), r.timezone).slice(0, 10)}` : '—';
+        return {
+          host: h.host,
+          threshold_percent: h.threshold_percent,
+          latest_p95_percent: h.latest_p95_percent,
+          days_over_threshold: h.days_over_threshold,
+          f30: f30.slope === null ? f30.kind : `${f30.kind} (${f30.slope > 0 ? '+' : ''}${f30.slope}/日)`,
+          f30_en: f30.slope === null ? f30.kind_en : `${f30.kind_en} (${f30.slope > 0 ? '+' : ''}${f30.slope}/day)`,
+          f30_at: f30.at,
+          f90: f90.slope === null ? f90.kind : `${f90.kind} (${f90.slope > 0 ? '+' : ''}${f90.slope}/日)`,
+          f90_en: f90.slope === null ? f90.kind_en : `${f90.kind_en} (${f90.slope > 0 ? '+' : ''}${f90.slope}/day)`,
+          f90_at: f90.at,
+          f90_range: range,
+          proposal_needed: h.proposal_needed,
+        };
+      }),
     },
   ];
 }

@@ -32,12 +32,18 @@ const WORDS: Record<string, Record<Language, string>> = {
   'group.type': { ja: '種別', en: 'Type' },
   'group.root_cause': { ja: '根本原因', en: 'Root cause' },
   'group.warranty': { ja: '瑕疵判定', en: 'Warranty' },
+  'forecast.crosses': { ja: '上昇', en: 'rising' },
+  'forecast.not_rising': { ja: '上昇傾向なし', en: 'no rising trend' },
+  'forecast.over': { ja: '既に超過', en: 'already over' },
+  'forecast.not_enough_data': { ja: 'データ不足（14日未満）', en: 'not enough data (under 14 days)' },
   'plan.scale_host': { ja: 'ホスト増強', en: 'Scale a host' },
   'plan.meet_slo': { ja: 'SLO 改善', en: 'Meet the SLO' },
   'plan.fix_recurring': { ja: '恒久対策', en: 'Permanent fix' },
 };
 
 /** A code in words, e.g. word('status', 'resolved', 'ja') = 解決; an unknown code as it is. */
+export function word(kind: string, code: string, lang: Language): string;
+export function word(kind: string, code: string | null, lang: Language): string | null;
 export function word(kind: string, code: string | null, lang: Language): string | null {
   if (code === null) return null;
   return WORDS[`${kind}.${code}`]?.[lang] ?? code;

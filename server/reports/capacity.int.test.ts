@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
+import { sql, ts, typed } from '../storage/sql.ts';
+import { agreedThreshold } from './capacity.ts';
+import type { Rule } from '../rules/types.ts';
+
+// Today is 30 November 2026 in Tokyo; the review reads the 90 whole days before it.
+const jst = (wall: string) => Date.parse(`${wall}+09:00`);
+const DAY = 86_400_000;
+const TODAY = jst('2026-11-30T00:00');
+const FROM = TODAY - 90 * DAY;
+let rt: TestRuntime;
+const noise = (i: number) => {
+  const h = Math.sin(i * 12.9898 + 78.233) * 43758.5453;
+  return (h - Math.floor(h)) * 4 - 2;
+};
+
+async function day(host: string, x: number, percent: number) {
+  await rt.storage.command(sql`
+    INSERT INTO metrics (timestamp, environment, host, name, labels, value)
+    SELECT ${ts(FROM + x * DAY + 3 * 3_600_000)} + toIntervalMinute(number), 'production', ${host}, 'cpu_utilisation_percent', map('cpu', 'total'), ${typed(percent, 'Float64')}
+    FROM numbers(10)`);
+}
+
+beforeAll(async () => {
+  const yaml = 'agent: { enabled: false }\nrules: []\ncapacity: { default_percent: 75, environments: { staging: 60 }, hosts: { db-1: 80 } }\n';
+  rt = await openTestRuntime({ yaml, now: () => jst('2026-11-30T09:00') });
+  for (let x = 45; x < 90; x++) {
+    // db-1 climbs half a point a day from 50 % (day 45) with noise: 80 % on day 105, 15 days from today.
+    await day('db-1', x, 50 + 0.5 * (x - 45) + noise(x));
+    await day('web-1', x, 40 + noise(x + 100));
+    await day('over-1', x, x === 89 ? 85 : 60 + noise(x + 200));
+  }
+  for (let x = 85; x < 90; x++) await day('ap-1', x, 60);
+}, 60_000);
+afterAll(async () => rt?.close());
+
+const review = async (query = '') => {
+  const res = await rt.app.inject({ headers: rt.admin, url: `/api/v1/reports/capacity?environment=production${query}` });
+  expect(res.statusCode).toBe(200);
+  return res;
+};
+
+describe('the capacity review (item 18)', () => {
+  it('forecasts when a rising host crosses its agreed threshold, inside the stated range, and asks for a proposal', async () => {
+    const { hosts } = (await review()).json();
+    const db = hosts.find((h: { host: string }) => h.host === 'db-1');
+    expect(db).toMatchObject({ threshold_percent: 80, threshold_source: 'host', days: 45, proposal_needed: true, days_over_threshold: 0 });
+    const truth = TODAY + 15 * DAY;
+    for (const trend of [db.trend_90_days, db.trend_30_days]) {
+      expect(trend.kind).toBe('crosses');
+      expect(Math.abs(Date.parse(trend.crosses_at) - truth)).toBeLessThan(4 * DAY);
+      expect(Date.parse(trend.earliest)).toBeLessThanOrEqual(truth);
+      expect(Date.parse(trend.latest)).toBeGreaterThanOrEqual(truth);
+      expect(trend.slope_low).toBeLessThan(0.5);
+      expect(trend.slope_high).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('says plainly when there is no rising trend, not enough data, or the host is already over', async () => {
+    const { hosts, horizon_days } = (await review()).json();
+    const by = (host: string) => hosts.find((h: { host: string }) => h.host === host);
+    expect(horizon_days).toBe(90);
+    expect(by('web-1')).toMatchObject({ threshold_percent: 75, threshold_source: 'default', proposal_needed: false, trend_90_days: { kind: 'not_rising', crosses_at: null } });
+    expect(by('ap-1')).toMatchObject({ days: 5, proposal_needed: false, trend_90_days: { kind: 'not_enough_data', points: 5, slope_per_day: null } });
+    expect(by('over-1')).toMatchObject({ latest_p95_percent: 85, proposal_needed: true, trend_90_days: { kind: 'over' } });
+  });
+
+  it('as a printable page and XLSX in words, and audited', async () => {
+    const page = (await review('&format=html&lang=en')).body;
+    expect(page).toContain('<h1>Capacity review — production</h1>');
+    expect(page).toContain('not enough data (under 14 days)');
+    expect((await review('&format=html')).body).toContain('上昇傾向なし');
+    const xlsx = await review('&format=xlsx');
+    expect(xlsx.headers['content-disposition']).toBe('attachment; filename="mimamori-capacity-2026-11-29-production.xlsx"');
+  });
+});
+
+describe('the agreed threshold of a host', () => {
+  const rules = [{ name: 'cpu-db', kind: 'cpu', match: { host: 'db-2' }, params: { thresholdPercent: 70 } }] as unknown as Rule[];
+  it('is the host’s own, else its environment’s, else the default, else its cpu rule’s, else 80 %', () => {
+    const settings = { defaultPercent: undefined, environments: { staging: 60 }, hosts: { 'db-1': 85 }, horizonDays: 90 };
+    expect(agreedThreshold(settings, rules, 'production', 'db-1')).toEqual({ percent: 85, source: 'host' });
+    expect(agreedThreshold(settings, rules, 'staging', 'web-9')).toEqual({ percent: 60, source: 'environment' });
+    expect(agreedThreshold({ ...settings, defaultPercent: 75 }, rules, 'production', 'db-2')).toEqual({ percent: 75, source: 'default' });
+    expect(agreedThreshold(settings, rules, 'production', 'db-2')).toEqual({ percent: 70, source: 'rule' });
+    expect(agreedThreshold(settings, rules, 'production', 'web-9')).toEqual({ percent: 80, source: 'built_in' });
+  });
+});
