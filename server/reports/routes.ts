@@ -31,7 +31,7 @@ const TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheet
 const NDJSON = 'application/x-ndjson';
 
 interface Rendered {
-  json: unknown;
+  json: { timezone: string };
   name: string;
   title: string;
   tables: () => ReportTable[];
@@ -99,10 +99,10 @@ async function answer(request: FastifyRequest, reply: FastifyReply, q: { format?
     if (format === 'json') return { type: 'application/json; charset=utf-8', name: `${r.name}.json`, bytes: Buffer.from(JSON.stringify(r.json)) };
     if (format === 'html') return { type: TYPES.html, name: `${r.name}.html`, bytes: Buffer.from(r.page(lang)) };
     const tables = r.tables();
-    if (format === 'xlsx') return { type: TYPES.xlsx, name: `${r.name}.xlsx`, bytes: await reportXlsx(tables, lang, (r.json as { timezone: string }).timezone, r.title) };
+    if (format === 'xlsx') return { type: TYPES.xlsx, name: `${r.name}.xlsx`, bytes: await reportXlsx(tables, lang, r.json.timezone, r.title) };
     const table = tables.find((t) => t.id === q.table);
     if (!table) throw new AppError(400, 'unknown_table', `format=csv needs table=<one of ${tables.map((t) => t.id).join(', ')}>`, [{ field: 'table', reason: q.table ? 'unknown table' : 'required for csv' }]);
-    return { type: TYPES.csv, name: `${r.name}-${table.id}.csv`, bytes: await tableCsv(table, lang, (r.json as { timezone: string }).timezone) };
+    return { type: TYPES.csv, name: `${r.name}-${table.id}.csv`, bytes: await tableCsv(table, lang, r.json.timezone) };
   };
   if (!(request.headers.accept ?? '').includes(NDJSON)) {
     const rendered = await build(() => undefined);

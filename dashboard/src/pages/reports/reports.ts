@@ -14,6 +14,17 @@ export interface AnnualPreview {
   plan: { kind: string; subject: string; text: string; text_en: string }[];
 }
 
+export interface CapacityPreview {
+  environment: string;
+  hosts: {
+    host: string;
+    threshold_percent: number;
+    latest_p95_percent: number;
+    proposal_needed: boolean;
+    trend_90_days: { kind: 'crosses' | 'not_rising' | 'over' | 'not_enough_data'; crosses_at: string | null; earliest: string | null; latest: string | null };
+  }[];
+}
+
 /** The month before the one `now` falls in, on the wall clock of `timeZone`, as YYYY-MM. */
 export function lastMonth(now: number, timeZone: string): string {
   return monthsBefore(epochToZoned(now, timeZone).slice(0, 7), 1);
