@@ -161,7 +161,7 @@ const ALLOCATED = new WeakSet<Buffer>();
  * assembled itself is freed; the Buffer is empty afterwards.
  */
 export function returnBodyMemory(body: unknown): void {
-  if (!Buffer.isBuffer(body) || !ALLOCATED.has(body) ) return;
+  if (!Buffer.isBuffer(body) || !ALLOCATED.has(body)) return;
   ALLOCATED.delete(body);
   (body.buffer as ArrayBuffer).transfer(0);
 }

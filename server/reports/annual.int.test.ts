@@ -2,7 +2,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
 import { sql, ts, typed } from '../storage/sql.ts';
-import { theilSen } from './annual.ts';
+import { theilSenTrend } from './forecast.ts';
+
+const theilSen = (points: readonly (readonly [number, number])[]) => theilSenTrend(points)!.slope;
 import { monthIds } from './period.ts';
 
 // November 2025 – October 2026 in JST, with answers worked out by hand.

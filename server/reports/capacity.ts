@@ -5,6 +5,7 @@ import { DEFAULT_CPU_THRESHOLD_PERCENT } from '../live/tiles.ts';
 import { matches } from '../rules/kinds/common.ts';
 import { instantOf, wallTimeOf } from '../maintenance/zoned-time.ts';
 import { crossing, type Crossing, type Trend } from './forecast.ts';
+import { round } from './arith.ts';
 
 export interface CapacitySettings {
   defaultPercent?: number;
@@ -22,7 +23,6 @@ export interface CapacityDeps {
 }
 
 const DAY_MS = 86_400_000;
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The agreed threshold of a host and where it comes from: the host's own, its environment's, the default, its first matching cpu rule, else 80 %. */
@@ -55,7 +55,11 @@ export async function buildCapacityReview(deps: CapacityDeps, environment: strin
       GROUP BY host, time)
     GROUP BY host, day ORDER BY host, day`);
   const byHost = new Map<string, { day: number; p95: number; peak: number }[]>();
-  for (const r of rows) byHost.set(r.host, [...(byHost.get(r.host) ?? []), { day: Number(r.day), p95: Number(r.p95), peak: Number(r.peak) }]);
+  for (const r of rows) {
+    const days = byHost.get(r.host) ?? [];
+    days.push({ day: Number(r.day), p95: Number(r.p95), peak: Number(r.peak) });
+    byHost.set(r.host, days);
+  }
   const horizon = to + deps.capacity.horizonDays * DAY_MS;
   const hosts = [...byHost.entries()].map(([host, days]) => {
     const threshold = agreedThreshold(deps.capacity, deps.rules, environment, host);

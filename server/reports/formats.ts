@@ -7,7 +7,7 @@ const YES_NO: Record<Language, [string, string]> = { ja: ['はい', 'いいえ']
 const NUMBER_FORMATS: Partial<Record<Column['kind'], string>> = { int: '#,##0', percent: '0.000', ms: '#,##0', minutes: '#,##0.0', time: 'yyyy-mm-dd hh:mm' };
 
 /** A cell in the chosen language: a row's `<key>_en` is its English. */
-function cellOf(row: Record<string, Cell>, column: Column, lang: Language): Cell {
+export function cellOf(row: Record<string, Cell>, column: Column, lang: Language): Cell {
   const english = row[`${column.key}_en`];
   return lang === 'en' && english !== undefined ? english : (row[column.key] ?? null);
 }

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../maintenance/page.ts';
-import { cellText, wallText } from './formats.ts';
+import { cellOf, cellText, wallText } from './formats.ts';
 import type { MonthlyReport } from './monthly.ts';
 import type { AnnualReport } from './annual.ts';
 import type { CapacityReview } from './capacity.ts';
@@ -42,8 +42,7 @@ function tableHtml(table: ReportTable, lang: Language, timeZone: string): string
   const rows = table.rows
     .map((row) => {
       const cells = table.columns.map((c) => {
-        const english = row[`${c.key}_en`];
-        const value = lang === 'en' && english !== undefined ? english : (row[c.key] ?? null);
+        const value = cellOf(row, c, lang);
         const cls = NUMERIC.has(c.kind) ? ' class="n"' : c.kind === 'time' || KEEP_WHOLE.has(c.key) ? ' class="t"' : '';
         return `<td${cls}>${escapeHtml(cellText(value, c, lang, timeZone))}</td>`;
       });

@@ -28,36 +28,39 @@ const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Colu
 const counted = (counts: Record<string, number>, group: string) =>
   Object.entries(counts).map(([code, n]) => ({ group: word('group', group, 'ja'), group_en: word('group', group, 'en'), name: word(group, code, 'ja'), name_en: word(group, code, 'en'), count: n }));
 
+/** A report's first table: items in ja and en with their values. */
+function summaryTable(items: readonly (readonly [string, string, Cell])[]): ReportTable {
+  return {
+    id: 'summary',
+    title: { ja: '概要', en: 'Summary' },
+    columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
+    rows: items.map(([ja, en, value]) => ({ item: ja, item_en: en, value })),
+  };
+}
+
 /** A ledger code as its Japanese word, with the English beside it (`<key>_en`). */
 const coded = (kind: string, key: string, code: string | null) => ({ [key]: word(kind, code, 'ja'), [`${key}_en`]: word(kind, code, 'en') });
 
 export function monthlyTables(r: MonthlyReport): ReportTable[] {
   const i = r.incidents;
   return [
-    {
-      id: 'summary',
-      title: { ja: '概要', en: 'Summary' },
-      columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
-      rows: (
-        [
-          ['対象月', 'Month', r.month],
-          ['環境', 'Environment', r.environment],
-          ['タイムゾーン', 'Time zone', r.timezone],
-          ['月の集計完了', 'Month complete', r.complete],
-          ['応答目標 (ms)', 'Response target (ms)', r.slo.response_target_ms],
-          ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
-          ['監視対象数', 'Targets', r.targets.length],
-          ['SLO 達成の対象数', 'Targets meeting the SLO', r.targets.filter((t) => t.slo_met).length],
-          ['起票したインシデント', 'Incidents opened', i.opened],
-          ['平均受付時間 MTTA (分)', 'MTTA (min)', i.mtta_minutes],
-          ['平均解決時間 MTTR (分)', 'MTTR (min)', i.mttr_minutes],
-          ['月末の未解決', 'Open at month end', i.open_at_month_end],
-          ['実施した暫定対処', 'Workarounds executed', i.workarounds_executed],
-          ['しきい値を超えたホスト', 'Hosts over threshold', r.hosts.filter((h) => h.over_threshold).length],
-          ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
-        ] as const
-      ).map(([ja, en, value]) => ({ item: ja, item_en: en, value })),
-    },
+    summaryTable([
+      ['対象月', 'Month', r.month],
+      ['環境', 'Environment', r.environment],
+      ['タイムゾーン', 'Time zone', r.timezone],
+      ['月の集計完了', 'Month complete', r.complete],
+      ['応答目標 (ms)', 'Response target (ms)', r.slo.response_target_ms],
+      ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
+      ['監視対象数', 'Targets', r.targets.length],
+      ['SLO 達成の対象数', 'Targets meeting the SLO', r.targets.filter((t) => t.slo_met).length],
+      ['起票したインシデント', 'Incidents opened', i.opened],
+      ['平均受付時間 MTTA (分)', 'MTTA (min)', i.mtta_minutes],
+      ['平均解決時間 MTTR (分)', 'MTTR (min)', i.mttr_minutes],
+      ['月末の未解決', 'Open at month end', i.open_at_month_end],
+      ['実施した暫定対処', 'Workarounds executed', i.workarounds_executed],
+      ['しきい値を超えたホスト', 'Hosts over threshold', r.hosts.filter((h) => h.over_threshold).length],
+      ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
+    ]),
     {
       id: 'targets',
       title: { ja: '可用性と応答時間', en: 'Availability and response time' },
@@ -132,22 +135,15 @@ export function annualTables(r: AnnualReport): ReportTable[] {
   const months = r.months.map((m) => m.month);
   const monthColumns = (kind: CellKind) => months.map((id) => col(id, id, id, kind));
   return [
-    {
-      id: 'summary',
-      title: { ja: '概要', en: 'Summary' },
-      columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
-      rows: (
-        [
-          ['対象期間', 'Period', `${r.from} – ${r.to}`],
-          ['環境', 'Environment', r.environment],
-          ['期間の集計完了', 'Period complete', r.complete],
-          ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
-          ['起票したインシデント', 'Incidents opened', r.months.reduce((n, m) => n + m.incidents_opened, 0)],
-          ['改善計画の項目', 'Improvement plan items', r.plan.length],
-          ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
-        ] as const
-      ).map(([ja, en, value]) => ({ item: ja, item_en: en, value })),
-    },
+    summaryTable([
+      ['対象期間', 'Period', `${r.from} – ${r.to}`],
+      ['環境', 'Environment', r.environment],
+      ['期間の集計完了', 'Period complete', r.complete],
+      ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
+      ['起票したインシデント', 'Incidents opened', r.months.reduce((n, m) => n + m.incidents_opened, 0)],
+      ['改善計画の項目', 'Improvement plan items', r.plan.length],
+      ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
+    ]),
     {
       id: 'months',
       title: { ja: '月ごとの推移', en: 'Month by month' },
