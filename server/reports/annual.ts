@@ -1,9 +1,9 @@
 import type { Ticket } from '../ledger/model.ts';
 import { badRequest } from '../http/errors.ts';
-import { buildMonthlyReport, type MonthlyReport, type ReportDeps } from './monthly.ts';
+import { monthFigures, sloOf, type MonthFigures, type ReportDeps } from './monthly.ts';
 import { monthIds, monthOf } from './period.ts';
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+import { countBy, round } from './arith.ts';
+import { theilSenTrend } from './forecast.ts';
 
 export type AnnualReport = Awaited<ReturnType<typeof buildAnnualReport>>;
 
@@ -17,9 +17,10 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
   const ids = monthIds(monthOf(firstMonth, deps.timezone, 'from').id, 12);
   const last = monthOf(ids[11]!, deps.timezone);
   if (last.from > deps.now()) throw badRequest('future_month', `the 12 months from ${firstMonth} run to ${ids[11]}, which has not begun`, [{ field: 'from', reason: 'the last month is in the future' }]);
-  const months: MonthlyReport[] = [];
+  // Each month as the monthly report has it, with CPU from the hourly rollup (a year of minutes is too many).
+  const months: MonthFigures[] = [];
   for (const id of ids) {
-    months.push(await buildMonthlyReport(deps, id, environment, 'hour'));
+    months.push(await monthFigures(deps, id, environment, 'hour'));
     progress(months.length, ids.length);
   }
   const targets = targetYear(months);
@@ -33,9 +34,9 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
     timezone: deps.timezone,
     generated_at: new Date(deps.now()).toISOString(),
     complete: deps.now() >= last.to,
-    slo: months[0]!.slo,
+    slo: sloOf(deps),
     months: months.map((m) => ({
-      month: m.month,
+      month: m.month.id,
       targets: m.targets.length,
       targets_meeting_slo: m.targets.filter((t) => t.slo_met).length,
       lowest_availability_percent: lowest(m.targets.map((t) => t.availability_excluding_maintenance_percent)),
@@ -44,7 +45,7 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
       mttr_minutes: m.incidents.mttr_minutes,
       open_at_month_end: m.incidents.open_at_month_end,
       hosts_over_threshold: m.hosts.filter((h) => h.over_threshold).length,
-      error_lines: m.log_errors.filter((e) => e.level !== 'warn').reduce((n, e) => n + e.lines, 0),
+      error_lines: m.errors.filter((e) => e.level !== 'warn').reduce((n, e) => n + Number(e.count), 0),
     })),
     targets,
     hosts,
@@ -60,7 +61,7 @@ const lowest = (values: (number | null)[]) => {
 };
 
 /** Each target's share within 5 s per month, and over the year (weighted by probes), worst first. */
-function targetYear(months: MonthlyReport[]) {
+function targetYear(months: MonthFigures[]) {
   const byTarget = new Map<string, { probes: number; good: number; missed: number; monthly: Record<string, number | null> }>();
   for (const m of months) {
     for (const t of m.targets) {
@@ -68,7 +69,7 @@ function targetYear(months: MonthlyReport[]) {
       entry.probes += t.probes;
       entry.good += ((t.within_target_percent ?? 0) / 100) * t.probes;
       if (!t.slo_met) entry.missed++;
-      entry.monthly[m.month] = t.within_target_percent;
+      entry.monthly[m.month.id] = t.within_target_percent;
       byTarget.set(t.target, entry);
     }
   }
@@ -78,39 +79,24 @@ function targetYear(months: MonthlyReport[]) {
 }
 
 /** Each host's p95 CPU per month, its peak, the months over its threshold and the trend of the monthly p95 (points a month), busiest first. */
-function hostYear(months: MonthlyReport[]) {
+function hostYear(months: MonthFigures[]) {
   const byHost = new Map<string, { threshold: number; peak: number; over: number; monthly: Record<string, number> }>();
   for (const m of months) {
     for (const h of m.hosts) {
       const entry = byHost.get(h.host) ?? { threshold: h.threshold_percent, peak: 0, over: 0, monthly: {} };
       entry.peak = Math.max(entry.peak, h.peak_percent);
       if (h.over_threshold) entry.over++;
-      entry.monthly[m.month] = h.p95_percent;
+      entry.monthly[m.month.id] = h.p95_percent;
       byHost.set(h.host, entry);
     }
   }
-  const order = months.map((m) => m.month);
+  const order = months.map((m) => m.month.id);
   return [...byHost.entries()]
     .map(([host, e]) => {
       const points = order.flatMap((id, i) => (e.monthly[id] === undefined ? [] : [[i, e.monthly[id]!] as const]));
-      return { host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: points.length >= 3 ? round(theilSen(points), 2) : null, monthly: e.monthly };
+      return { host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: points.length >= 3 ? round(theilSenTrend(points)!.slope, 2) : null, monthly: e.monthly };
     })
     .sort((a, b) => b.months_over_threshold - a.months_over_threshold || Math.max(...Object.values(b.monthly)) - Math.max(...Object.values(a.monthly)));
-}
-
-/** Theil–Sen slope: the median of the slopes between every two points (robust to a single odd month). */
-export function theilSen(points: readonly (readonly [number, number])[]): number {
-  const slopes: number[] = [];
-  for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) if (points[j]![0] !== points[i]![0]) slopes.push((points[j]![1] - points[i]![1]) / (points[j]![0] - points[i]![0]));
-  slopes.sort((a, b) => a - b);
-  const mid = slopes.length / 2;
-  return slopes.length % 2 ? slopes[Math.floor(mid)]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
-  return out;
 }
 
 /** The same alert rule on the same target or host, or the same title, twice or more in the year: with or without a permanent fix on record. */
@@ -119,7 +105,9 @@ function recurringIncidents(tickets: Ticket[]) {
   for (const t of tickets) {
     const subject = t.labels?.target ?? t.labels?.host ?? '';
     const key = t.rule ? `${t.rule} ${subject}`.trim() : t.title;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    const group = groups.get(key) ?? [];
+    group.push(t);
+    groups.set(key, group);
   }
   return [...groups.entries()]
     .filter(([, list]) => list.length >= 2)

@@ -4,11 +4,11 @@ import type { Ticket } from '../ledger/model.ts';
 import type { MaintenanceCalendar } from '../maintenance/calendar.ts';
 import { totalMinutes } from '../maintenance/intervals.ts';
 import type { Rule } from '../rules/types.ts';
-import { cpuThreshold } from '../live/tiles.ts';
 import { rumSummary } from '../faro/queries.ts';
 import { monthOf, previousMonthId, type Month } from './period.ts';
-import type { CapacitySettings } from './capacity.ts';
+import { agreedThreshold, type CapacitySettings } from './capacity.ts';
 import { hostCpu, logErrors, targetTotals, totalsWithin } from './queries.ts';
+import { countBy, mean, round } from './arith.ts';
 
 /** The 5-second response target (item 22). */
 export const RESPONSE_TARGET_MS = 5000;
@@ -26,23 +26,40 @@ export interface ReportDeps {
   now: () => number;
 }
 
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 const percent = (part: number, whole: number, digits = 3) => (whole > 0 ? round((part / whole) * 100, digits) : null);
-const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
 const minutes = (ms: number | null) => (ms === null ? null : round(ms / 60_000, 1));
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export type MonthlyReport = Awaited<ReturnType<typeof buildMonthlyReport>>;
+export type MonthFigures = Awaited<ReturnType<typeof monthFigures>>;
+
+/** What a month shows in the monthly report and in the annual analysis alike: targets, incidents, CPU per host, log warnings and errors. */
+export async function monthFigures(deps: ReportDeps, monthId: string, environment: string, cpuGrain: 'minute' | 'hour') {
+  const month = monthOf(monthId, deps.timezone);
+  const [targets, hosts, errors] = await Promise.all([
+    targetSection(deps, month, environment),
+    // The threshold agreed for capacity reviews, so the monthly report and the review judge a host alike.
+    hostCpu(deps.storage, environment, month.from, month.to, (host) => agreedThreshold(deps.capacity, deps.rules, environment, host).percent, cpuGrain),
+    logErrors(deps.storage, environment, month.from, month.to),
+  ]);
+  return {
+    month,
+    targets,
+    incidents: incidentSection(deps.ledger.list(), month, environment),
+    hosts: hosts.map((h) => ({ host: h.host, threshold_percent: h.threshold, mean_percent: round(h.mean, 1), p95_percent: round(h.p95, 1), peak_percent: round(h.peak, 1), minutes: h.minutes, above_threshold_percent: percent(h.minutes_above, h.minutes, 2), over_threshold: h.p95 > h.threshold })),
+    errors,
+  };
+}
+
+export const sloOf = (deps: ReportDeps) => ({ response_target_ms: RESPONSE_TARGET_MS, objective_percent: deps.sloObjectivePercent });
 
 /** Every figure of one month's report for one environment (item 9), from the rollups and the ledger. */
-export async function buildMonthlyReport(deps: ReportDeps, monthId: string, environment: string, cpuGrain: 'minute' | 'hour' = 'minute') {
+export async function buildMonthlyReport(deps: ReportDeps, monthId: string, environment: string) {
   const month = monthOf(monthId, deps.timezone);
   const previous = monthOf(previousMonthId(monthId), deps.timezone);
-  const [targets, rum, hosts, errors, previousErrors] = await Promise.all([
-    targetSection(deps, month, environment),
+  const [figures, rum, previousErrors] = await Promise.all([
+    monthFigures(deps, monthId, environment, 'minute'),
     rumSummary(deps.storage, { environment, from: month.from, to: month.to }),
-    hostCpu(deps.storage, environment, month.from, month.to, (host) => cpuThreshold(deps.rules, environment, host), cpuGrain),
-    logErrors(deps.storage, environment, month.from, month.to),
     logErrors(deps.storage, environment, previous.from, previous.to),
   ]);
   return {
@@ -54,12 +71,12 @@ export async function buildMonthlyReport(deps: ReportDeps, monthId: string, envi
     generated_at: iso(deps.now())!,
     /** False while the month is not over: its figures are so far. */
     complete: deps.now() >= month.to,
-    slo: { response_target_ms: RESPONSE_TARGET_MS, objective_percent: deps.sloObjectivePercent },
-    targets,
+    slo: sloOf(deps),
+    targets: figures.targets,
     rum: rum.map((p) => ({ app: p.app, page: p.page, page_loads: p.page_loads, load_p75_ms: p.load_ms.p75, load_p95_ms: p.load_ms.p95, lcp_p75_ms: p.lcp.p75, errors: p.errors })),
-    incidents: incidentSection(deps.ledger.list(), month, environment),
-    hosts: hosts.map((h) => ({ host: h.host, threshold_percent: h.threshold, mean_percent: round(h.mean, 1), p95_percent: round(h.p95, 1), peak_percent: round(h.peak, 1), minutes: h.minutes, above_threshold_percent: percent(h.minutes_above, h.minutes, 2), over_threshold: h.p95 > h.threshold })),
-    log_errors: logTrends(errors, previousErrors),
+    incidents: figures.incidents,
+    hosts: figures.hosts,
+    log_errors: logTrends(figures.errors, previousErrors),
     /** Filled once the releases capability exists (issue 17). */
     releases: null,
   };
@@ -97,12 +114,6 @@ async function targetSection(deps: ReportDeps, month: Month, environment: string
   });
 }
 
-const count = <T>(items: T[], key: (item: T) => string) => {
-  const out: Record<string, number> = {};
-  for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
-  return out;
-};
-
 function incidentSection(all: Ticket[], month: Month, environment: string) {
   const tickets = all.filter((t) => t.environment === environment);
   const inMonth = (at: number | undefined) => at !== undefined && at >= month.from && at < month.to;
@@ -112,9 +123,9 @@ function incidentSection(all: Ticket[], month: Month, environment: string) {
   const resolved = opened.filter((t) => endOf(t) !== undefined);
   return {
     opened: opened.length,
-    by_severity: count(opened, (t) => t.severity),
-    by_type: count(opened, (t) => t.type),
-    by_root_cause: count(opened, (t) => t.rootCauseCategory ?? 'unset'),
+    by_severity: countBy(opened, (t) => t.severity),
+    by_type: countBy(opened, (t) => t.type),
+    by_root_cause: countBy(opened, (t) => t.rootCauseCategory ?? 'unset'),
     /** Mean minutes from opening to acknowledgement, over the month's tickets that were acknowledged. */
     mtta_minutes: minutes(mean(acknowledged.map((t) => t.acknowledgedAt! - t.openedAt))),
     unacknowledged: opened.length - acknowledged.length,
@@ -122,7 +133,7 @@ function incidentSection(all: Ticket[], month: Month, environment: string) {
     mttr_minutes: minutes(mean(resolved.map((t) => endOf(t)! - t.openedAt))),
     open_at_month_end: tickets.filter((t) => t.openedAt < month.to && !((endOf(t) ?? Infinity) < month.to)).length,
     workarounds_executed: tickets.flatMap((t) => t.workarounds).filter((w) => w.phase === 'executed' && inMonth(w.at)).length,
-    warranty: count(tickets.filter((t) => inMonth(t.closedAt)), (t) => t.warrantyDefect ?? 'undecided'),
+    warranty: countBy(tickets.filter((t) => inMonth(t.closedAt)), (t) => t.warrantyDefect ?? 'undecided'),
     tickets: opened.map((t) => ({
       number: t.number,
       type: t.type,
