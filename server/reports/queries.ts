@@ -46,27 +46,44 @@ export interface HostCpu {
   host: string;
   minutes: number;
   mean: number;
-  /** 95th percentile of the 1-minute means. */
+  /** 95th percentile of the CPU samples, from the rollup's quantile state (migration 015). */
   p95: number;
   peak: number;
 }
 
 /**
+ * The p95 of the buckets' merged quantile state; where no bucket has one
+ * (hours rolled up before migration 015 whose raw samples had already
+ * expired), the p95 of the bucket means instead.
+ */
+export const CPU_P95 = raw('if(isNaN(quantilesTDigestMerge(0.5, 0.95, 0.99)(q)[2] AS state_p95), quantileExact(0.95)(total / n), state_p95)');
+
+/** Per host and bucket of the CPU (all cores) series: sum, count, peak and quantile state. */
+export function cpuBuckets(table: 'metrics_1m' | 'metrics_1h', environment: string, from: number, to: number) {
+  return sql`SELECT host, time, sum(sum) AS total, sum(count) AS n, max(max) AS peak, quantilesTDigestMergeState(0.5, 0.95, 0.99)(cpu_quantiles) AS q
+    FROM ${raw(table)}
+    WHERE environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}
+    GROUP BY host, time`;
+}
+
+/**
  * CPU (all cores) per host, with the share of time whose mean was over the
- * host's threshold: from 1-minute means (the monthly report), or from the
- * hourly rollup's means (the annual analysis: a year of minutes is too many).
- * `minutes` counts the buckets read.
+ * host's threshold: from 1-minute buckets (the monthly report), or hourly
+ * ones (the annual analysis: a year of minutes is too many). `minutes`
+ * counts the buckets read.
  */
 export async function hostCpu(storage: Storage, environment: string, from: number, to: number, thresholdOf: (host: string) => number, grain: 'minute' | 'hour' = 'minute'): Promise<(HostCpu & { threshold: number; minutes_above: number })[]> {
-  const table = raw(grain === 'hour' ? 'metrics_1h' : 'metrics_1m');
-  const where = sql`environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}`;
-  const hosts = (await storage.query<{ host: string }>(sql`SELECT DISTINCT host FROM ${table} WHERE ${where} ORDER BY host`)).map((r) => r.host);
+  const table = grain === 'hour' ? 'metrics_1h' : 'metrics_1m';
+  const hosts = (await storage.query<{ host: string }>(sql`
+    SELECT DISTINCT host FROM ${raw(table)}
+    WHERE environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}
+    ORDER BY host`)).map((r) => r.host);
   if (hosts.length === 0) return [];
   const thresholds = hosts.map(thresholdOf);
   const rows = await storage.query<HostCpu & { minutes_above: number }>(sql`
-    SELECT host, count() AS minutes, sum(total) / sum(n) AS mean, quantileExact(0.95)(total / n) AS p95, max(peak) AS peak,
+    SELECT host, count() AS minutes, sum(total) / sum(n) AS mean, ${CPU_P95} AS p95, max(peak) AS peak,
       countIf(total / n > arrayElement(${typed(thresholds, 'Array(Float64)')}, indexOf(${hosts}, host))) AS minutes_above
-    FROM (SELECT host, time, sum(sum) AS total, sum(count) AS n, max(max) AS peak FROM ${table} WHERE ${where} GROUP BY host, time)
+    FROM (${cpuBuckets(table, environment, from, to)})
     GROUP BY host ORDER BY host`);
   return rows.map((r) => ({ ...r, threshold: thresholds[hosts.indexOf(r.host)]! }));
 }
