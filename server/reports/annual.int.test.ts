@@ -86,7 +86,9 @@ describe('the annual analysis (item 9)', () => {
     const targets = book.getWorksheet('Share within 5 s per target (%)')!;
     expect(targets.getRow(1).values).toEqual([undefined, 'Target', 'Year', 'Months missed', ...MONTHS]);
     expect(targets.getRow(2).values).toEqual([undefined, 'portal', 91.667, 1, 100, 100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100]);
-    expect(book.getWorksheet('Improvement plan (draft)')!.rowCount).toBe(4);
+    const plan = book.getWorksheet('Improvement plan')!;
+    expect(plan.getCell('A1').value).toBe('Item (drafted from the data, not saved)');
+    expect(plan.rowCount).toBe(4);
   });
 
   it('refuses twelve months that run into the future, and a bad start, naming the field', async () => {

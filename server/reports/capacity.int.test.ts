@@ -32,12 +32,18 @@ beforeAll(async () => {
     await day('over-1', x, x === 89 ? 85 : 60 + noise(x + 200));
   }
   for (let x = 85; x < 90; x++) await day('ap-1', x, 60);
+  // mix-1, on 29 November only: 20 minutes of samples 10, 10, 10, 90 (minute means 30 %), then 10 minutes at 80 %.
+  await rt.storage.command(sql`
+    INSERT INTO metrics (timestamp, environment, host, name, labels, value)
+    SELECT ${ts(TODAY - DAY + 3_600_000)} + toIntervalSecond(number * 15), 'production', 'mix-1', 'cpu_utilisation_percent', map('cpu', 'total'),
+      if(number < 80, if(number % 4 = 3, 90, 10), 80)
+    FROM numbers(120)`);
 }, 60_000);
 afterAll(async () => rt?.close());
 
 const review = async (query = '') => {
   const res = await rt.app.inject({ headers: rt.admin, url: `/api/v1/reports/capacity?environment=production${query}` });
-  expect(res.statusCode).toBe(200);
+  expect(res.statusCode, res.body).toBe(200);
   return res;
 };
 
@@ -64,6 +70,18 @@ describe('the capacity review (item 18)', () => {
     expect(by('web-1')).toMatchObject({ threshold_percent: 75, threshold_source: 'default', proposal_needed: false, trend_90_days: { kind: 'not_rising', crosses_at: null } });
     expect(by('ap-1')).toMatchObject({ days: 5, proposal_needed: false, trend_90_days: { kind: 'not_enough_data', points: 5, slope_per_day: null } });
     expect(by('over-1')).toMatchObject({ latest_p95_percent: 85, proposal_needed: true, trend_90_days: { kind: 'over' } });
+  });
+
+  it('states each day and month: mean, the p95 of the samples (not of minute means), peak, and the share of time over the threshold', async () => {
+    const { hosts } = (await review()).json();
+    const mix = hosts.find((h: { host: string }) => h.host === 'mix-1');
+    // 120 samples: 60 at 10 %, 40 at 80 %, 20 at 90 %; minute means 30 % (20 minutes) and 80 % (10 minutes, over 75 %).
+    const figures = { mean_percent: 46.7, p95_percent: 90, peak_percent: 90, above_threshold_percent: 33.33 };
+    expect(mix.daily).toEqual([{ start: new Date(TODAY - DAY).toISOString(), ...figures }]);
+    expect(mix.monthly).toEqual([{ start: new Date(jst('2026-11-01T00:00')).toISOString(), ...figures }]);
+    const web = hosts.find((h: { host: string }) => h.host === 'web-1');
+    expect(web.monthly.map((m: { start: string }) => m.start)).toEqual([jst('2026-10-01T00:00'), jst('2026-11-01T00:00')].map((t) => new Date(t).toISOString()));
+    expect(web.daily).toHaveLength(45);
   });
 
   it('as a printable page and XLSX in words, and audited', async () => {

@@ -1,5 +1,6 @@
 import type { Storage } from '../storage/client.ts';
-import { sql, ts } from '../storage/sql.ts';
+import { sql, ts, typed } from '../storage/sql.ts';
+import { CPU_P95, cpuBuckets } from './queries.ts';
 import type { Rule } from '../rules/types.ts';
 import { DEFAULT_CPU_THRESHOLD_PERCENT } from '../live/tiles.ts';
 import { matches } from '../rules/kinds/common.ts';
@@ -38,31 +39,25 @@ export function agreedThreshold(settings: CapacitySettings, rules: Rule[], envir
 export type CapacityReview = Awaited<ReturnType<typeof buildCapacityReview>>;
 
 /**
- * The capacity review (item 18): per host, each day's p95 of its 1-minute
- * CPU means over the last 90 whole days, its agreed threshold, and when the
- * trend of the last 30 and of the last 90 days reaches it. A host already
+ * The capacity review (item 18): per host, each day's and month's mean,
+ * p95, peak and share of time over its agreed threshold over the last 90
+ * whole days, and when the trend of the daily p95 over the last 30 and the
+ * last 90 days reaches the threshold. A host already
  * over, or forecast to cross within the horizon, needs a proposal.
  */
 export async function buildCapacityReview(deps: CapacityDeps, environment: string) {
   const today = wallTimeOf(deps.now(), deps.timezone);
   const to = instantOf({ ...today, hour: 0, minute: 0, second: 0, millisecond: 0 }, deps.timezone);
   const from = to - 90 * DAY_MS;
-  const rows = await deps.storage.query<{ host: string; day: number; p95: number; peak: number }>(sql`
-    SELECT host, toUnixTimestamp(toStartOfDay(time, ${deps.timezone})) * 1000 AS day, quantileExact(0.95)(total / n) AS p95, max(peak) AS peak
-    FROM (
-      SELECT host, time, sum(sum) AS total, sum(count) AS n, max(max) AS peak FROM metrics_1m
-      WHERE environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}
-      GROUP BY host, time)
-    GROUP BY host, day ORDER BY host, day`);
-  const byHost = new Map<string, { day: number; p95: number; peak: number }[]>();
-  for (const r of rows) {
-    const days = byHost.get(r.host) ?? [];
-    days.push({ day: Number(r.day), p95: Number(r.p95), peak: Number(r.peak) });
-    byHost.set(r.host, days);
-  }
+  const hosts = (await deps.storage.query<{ host: string }>(sql`
+    SELECT DISTINCT host FROM metrics_1m
+    WHERE environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}
+    ORDER BY host`)).map((r) => r.host);
+  const thresholds = new Map(hosts.map((host) => [host, agreedThreshold(deps.capacity, deps.rules, environment, host)]));
+  const byHost = await periods(deps, environment, from, to, hosts.map((h) => thresholds.get(h)!.percent), hosts);
   const horizon = to + deps.capacity.horizonDays * DAY_MS;
-  const hosts = [...byHost.entries()].map(([host, days]) => {
-    const threshold = agreedThreshold(deps.capacity, deps.rules, environment, host);
+  const review = [...byHost.entries()].map(([host, { days, months }]) => {
+    const threshold = thresholds.get(host)!;
     const points = days.map((d) => [Math.round((d.day - from) / DAY_MS), d.p95] as const);
     const recent = points.filter(([x]) => x >= 60);
     const forecast = (window: readonly (readonly [number, number])[]) => describe(crossing(window, threshold.percent, from));
@@ -83,16 +78,45 @@ export async function buildCapacityReview(deps: CapacityDeps, environment: strin
       trend_30_days: f30,
       trend_90_days: f90,
       proposal_needed: over || soonest.some((at) => at <= horizon),
-      daily: days.map((d) => ({ day: iso(d.day), p95_percent: round(d.p95, 1) })),
+      daily: days.map(figures),
+      monthly: months.map(figures),
     };
   });
-  return { environment, timezone: deps.timezone, generated_at: iso(deps.now()), from: iso(from), to: iso(to), horizon_days: deps.capacity.horizonDays, hosts };
+  return { environment, timezone: deps.timezone, generated_at: iso(deps.now()), from: iso(from), to: iso(to), horizon_days: deps.capacity.horizonDays, hosts: review };
+}
+
+interface Period { day: number; mean: number; p95: number; peak: number; minutes: number; above: number }
+
+const figures = (p: Period) => ({ start: iso(p.day), mean_percent: round(p.mean, 1), p95_percent: round(p.p95, 1), peak_percent: round(p.peak, 1), above_threshold_percent: p.minutes ? round((100 * p.above) / p.minutes, 2) : 0 });
+
+/**
+ * Each host's days and months (in the review's time zone): mean, p95 of the
+ * samples (quantile state), peak, and the minutes whose mean was over the
+ * host's threshold, from the 1-minute rollup in one pass.
+ */
+async function periods(deps: CapacityDeps, environment: string, from: number, to: number, thresholds: number[], hosts: string[]) {
+  const byHost = new Map<string, { days: Period[]; months: Period[] }>(hosts.map((h) => [h, { days: [], months: [] }]));
+  if (hosts.length === 0) return byHost;
+  const rows = await deps.storage.query<Omit<Period, 'day'> & { host: string; start: number; is_month: number }>(sql`
+    SELECT host, toUnixTimestamp(if(grouping(day) = 0, day, month)) * 1000 AS start, grouping(day) AS is_month,
+      sum(total) / sum(n) AS mean, ${CPU_P95} AS p95, max(peak) AS peak, count() AS minutes,
+      countIf(total / n > arrayElement(${typed(thresholds, 'Array(Float64)')}, indexOf(${hosts}, host))) AS above
+    FROM (SELECT *, toStartOfDay(time, ${deps.timezone}) AS day, toDateTime(toStartOfMonth(time, ${deps.timezone}), ${deps.timezone}) AS month FROM (${cpuBuckets('metrics_1m', environment, from, to)}))
+    GROUP BY GROUPING SETS ((host, day), (host, month))
+    ORDER BY host, is_month, start`);
+  for (const r of rows) {
+    const entry = byHost.get(r.host)!;
+    const period = { day: Number(r.start), mean: Number(r.mean), p95: Number(r.p95), peak: Number(r.peak), minutes: Number(r.minutes), above: Number(r.above) };
+    (Number(r.is_month) ? entry.months : entry.days).push(period);
+  }
+  return byHost;
 }
 
 /** A forecast as the review states it: the slope with its 95 % interval (points a day), and the crossing with its range, or why there is none. */
 function describe(result: { trend?: Trend; crossing: Crossing }) {
   const { trend, crossing: c } = result;
-  const slope = trend ? { slope_per_day: round(trend.slope, 3), slope_low: round(trend.slopeLow, 3), slope_high: round(trend.slopeHigh, 3) } : { slope_per_day: null, slope_low: null, slope_high: null };
+  // The line's value on the review's first day (x = 0): with the slope, the chart draws the trend.
+  const slope = trend ? { slope_per_day: round(trend.slope, 3), slope_low: round(trend.slopeLow, 3), slope_high: round(trend.slopeHigh, 3), intercept_percent: round(trend.intercept, 2) } : { slope_per_day: null, slope_low: null, slope_high: null, intercept_percent: null };
   if (c.kind === 'crosses') return { kind: c.kind, ...slope, crosses_at: iso(c.at), earliest: iso(c.earliest), latest: iso(c.latest), points: trend!.points };
   return { kind: c.kind, ...slope, crosses_at: null, earliest: null, latest: null, points: trend?.points ?? (c.kind === 'not_enough_data' ? c.points : 0) };
 }

@@ -1,13 +1,12 @@
 import { escapeHtml } from '../maintenance/page.ts';
 import { cellOf, cellText, wallText } from './formats.ts';
 import type { MonthlyReport } from './monthly.ts';
-import type { AnnualReport } from './annual.ts';
-import type { CapacityReview } from './capacity.ts';
+import type { AnnualReportWithPlan, CapacityReviewWithProposals } from './proposals.ts';
 import type { Language, ReportTable } from './tables.ts';
 
 const TEXT = {
-  ja: { title: '月次報告', annual: '年次分析', capacity: 'キャパシティレビュー', environment: '環境', period: '対象期間', generated: '作成', partial: 'この期間はまだ終わっていません。数値は作成時点までのものです。', chart: '監視対象ごとの p95 応答時間と 5 秒目標', none: 'データなし' },
-  en: { title: 'Monthly report', annual: 'Annual analysis', capacity: 'Capacity review', environment: 'Environment', period: 'Period', generated: 'Generated', partial: 'This period is not over yet: the figures run to the time of writing.', chart: 'p95 response time per target against the 5 s target', none: 'No data' },
+  ja: { title: '月次報告', annual: '年次分析', capacity: 'キャパシティレビュー', environment: '環境', period: '対象期間', generated: '作成', partial: 'この期間はまだ終わっていません。数値は作成時点までのものです。', chart: '監視対象ごとの p95 応答時間と 5 秒目標', none: 'データなし', daily: '日次 CPU p95（点）、合意しきい値（破線）、90日傾向（線）' },
+  en: { title: 'Monthly report', annual: 'Annual analysis', capacity: 'Capacity review', environment: 'Environment', period: 'Period', generated: 'Generated', partial: 'This period is not over yet: the figures run to the time of writing.', chart: 'p95 response time per target against the 5 s target', none: 'No data', daily: 'Daily CPU p95 (dots), the agreed threshold (dashed) and the 90-day trend (line)' },
 };
 
 // A4 portrait, print first: the page is what is handed to the foundation.
@@ -30,7 +29,8 @@ thead{display:table-header-group}
 figure{margin:0;break-inside:avoid}
 figcaption{font-size:9pt;color:#52606d;margin:1mm 0}
 svg{width:100%;height:auto;display:block}
-.empty{color:#7b8794}`;
+.empty{color:#7b8794}
+td.text{white-space:pre-wrap}`;
 
 const NUMERIC = new Set(['int', 'percent', 'ms', 'minutes']);
 /** Short codes that read badly broken over two lines (a ticket number, a type, a severity). */
@@ -43,7 +43,7 @@ function tableHtml(table: ReportTable, lang: Language, timeZone: string): string
     .map((row) => {
       const cells = table.columns.map((c) => {
         const value = cellOf(row, c, lang);
-        const cls = NUMERIC.has(c.kind) ? ' class="n"' : c.kind === 'time' || KEEP_WHOLE.has(c.key) ? ' class="t"' : '';
+        const cls = NUMERIC.has(c.kind) ? ' class="n"' : c.kind === 'time' || KEEP_WHOLE.has(c.key) ? ' class="t"' : c.key === 'text' ? ' class="text"' : '';
         return `<td${cls}>${escapeHtml(cellText(value, c, lang, timeZone))}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
@@ -111,12 +111,34 @@ export function monthlyPage(report: MonthlyReport, tables: ReportTable[], lang: 
   return reportPage(head, tables, lang, (id) => (id === 'targets' ? p95Chart(report, lang) : ''));
 }
 
-export function annualPage(report: AnnualReport, tables: ReportTable[], lang: Language): string {
+export function annualPage(report: AnnualReportWithPlan, tables: ReportTable[], lang: Language): string {
   const head = { title: `${TEXT[lang].annual} ${report.from} – ${report.to} — ${report.environment}`, environment: report.environment, period: `${report.from} – ${report.to}`, timezone: report.timezone, generatedAt: report.generated_at, complete: report.complete };
   return reportPage(head, tables, lang);
 }
 
-export function capacityPage(review: CapacityReview, tables: ReportTable[], lang: Language): string {
+export function capacityPage(review: CapacityReviewWithProposals, tables: ReportTable[], lang: Language): string {
   const head = { title: `${TEXT[lang].capacity} — ${review.environment}`, environment: review.environment, period: `${wallText(Date.parse(review.from), review.timezone).slice(0, 10)} – ${wallText(Date.parse(review.to) - 1, review.timezone).slice(0, 10)}`, timezone: review.timezone, generatedAt: review.generated_at, complete: true };
-  return reportPage(head, tables, lang);
+  const charts = () => review.hosts.filter((h) => h.proposal).map((h) => dailyChart(review, h, lang)).join('');
+  return reportPage(head, tables, lang, (id) => (id === 'proposals' ? charts() : ''));
+}
+
+/** One host's daily p95 over the review's 90 days and its horizon: dots, the threshold dashed, the 90-day trend as a line up to where it crosses. */
+function dailyChart(review: CapacityReviewWithProposals, h: CapacityReviewWithProposals['hosts'][number], lang: Language): string {
+  const DAY = 86_400_000;
+  const from = Date.parse(review.from);
+  const days = 90 + Math.min(review.horizon_days, 180);
+  const [width, height, left, font] = [180, 42, 10, 2.4];
+  const x = (day: number) => left + (day / days) * (width - left - 2);
+  const y = (percent: number) => 2 + (1 - Math.min(Math.max(percent, 0), 100) / 100) * (height - 8);
+  const dots = h.daily.map((d) => `<circle cx="${x((Date.parse(d.start) - from) / DAY).toFixed(2)}" cy="${y(d.p95_percent).toFixed(2)}" r=".55" fill="${d.p95_percent > h.threshold_percent ? '#c81e1e' : '#2f6f9f'}"/>`).join('');
+  const t = h.trend_90_days;
+  const lastX = t.crosses_at ? Math.min((Date.parse(t.crosses_at) - from) / DAY, days) : 90;
+  const firstX = h.daily.length ? (Date.parse(h.daily[0]!.start) - from) / DAY : 0;
+  const trend = t.slope_per_day === null || t.intercept_percent === null ? '' : `<line x1="${x(firstX).toFixed(2)}" y1="${y(t.intercept_percent + t.slope_per_day * firstX).toFixed(2)}" x2="${x(lastX).toFixed(2)}" y2="${y(t.intercept_percent + t.slope_per_day * lastX).toFixed(2)}" stroke="#52606d" stroke-width=".35"/>`;
+  const limit = `<line x1="${x(0)}" y1="${y(h.threshold_percent)}" x2="${x(days)}" y2="${y(h.threshold_percent)}" stroke="#b45309" stroke-width=".35" stroke-dasharray="1.5 1"/>`;
+  const today = `<line x1="${x(90)}" y1="2" x2="${x(90)}" y2="${height - 6}" stroke="#cbd2d9" stroke-width=".3"/>`;
+  const labels = [0, 50, 100].map((p) => `<text x="${left - 1}" y="${y(p) + 0.8}" font-size="${font}" text-anchor="end">${p}%</text>`).join('') +
+    ([[0, 'start'], [90, 'middle'], [days, 'end']] as const).map(([d, anchor]) => `<text x="${x(d)}" y="${height - 1}" font-size="${font}" text-anchor="${anchor}">${escapeHtml(wallText(from + d * DAY, review.timezone).slice(0, 10))}</text>`).join('');
+  const caption = `${escapeHtml(h.host)}: ${TEXT[lang].daily}`;
+  return `<figure><figcaption>${caption}</figcaption><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${caption}">${today}${limit}${trend}${dots}${labels}</svg></figure>`;
 }

@@ -10,6 +10,9 @@ import { monthOf } from './period.ts';
 import { reportXlsx, tableCsv, wallText } from './formats.ts';
 import { annualPage, capacityPage, monthlyPage } from './page.ts';
 import { annualTables, capacityTables, monthlyTables, type Language, type ReportTable } from './tables.ts';
+import { ReportTexts } from './texts.ts';
+import { withPlan, withProposals } from './proposals.ts';
+import { reportTextRoutes } from './texts-routes.ts';
 
 export interface ReportRoutesOptions {
   deps: ReportDeps;
@@ -47,6 +50,7 @@ interface Rendered {
 export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
   const { deps, environments } = options;
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+  const texts = await ReportTexts.open(deps.storage, deps.now);
   const environmentOf = (asked: string | undefined) => {
     const environment = asked ?? environments[0]!;
     if (!environments.includes(environment)) throw badRequest('unknown_environment', `unknown environment "${environment}" (configured: ${environments.join(', ')})`, [{ field: 'environment', reason: 'not configured' }]);
@@ -71,7 +75,7 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     monthOf(q.from, deps.timezone, 'from');
     request.auditNote = { object: { report: 'annual', from: q.from, environment, format: q.format ?? 'json', ...(q.table ? { table: q.table } : {}) } };
     return answer(request, reply, q, async (progress) => {
-      const report = await buildAnnualReport(deps, q.from, environment, progress);
+      const report = withPlan(await buildAnnualReport(deps, q.from, environment, progress), texts);
       return { json: report, name: `mimamori-annual-${q.from}-${environment}`, title: `${report.from}–${report.to} ${environment}`, tables: () => annualTables(report), page: (lang) => annualPage(report, annualTables(report), lang) };
     });
   });
@@ -81,11 +85,13 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     const environment = environmentOf(q.environment);
     request.auditNote = { object: { report: 'capacity', environment, format: q.format ?? 'json', ...(q.table ? { table: q.table } : {}) } };
     return answer(request, reply, q, async () => {
-      const review = await buildCapacityReview(deps, environment);
+      const review = withProposals(await buildCapacityReview(deps, environment), texts);
       const day = wallText(Date.parse(review.to) - 1, review.timezone).slice(0, 10); // the last whole day read
       return { json: review, name: `mimamori-capacity-${day}-${environment}`, title: `${day} ${environment}`, tables: () => capacityTables(review), page: (lang) => capacityPage(review, capacityTables(review), lang) };
     });
   });
+
+  await reportTextRoutes(app, { deps, texts, environmentOf });
 }
 
 type Progress = (done: number, total: number) => void;

@@ -1,8 +1,7 @@
 import { wallText } from './formats.ts';
 import { word } from './words.ts';
 import type { MonthlyReport } from './monthly.ts';
-import type { AnnualReport } from './annual.ts';
-import type { CapacityReview } from './capacity.ts';
+import type { AnnualReportWithPlan, CapacityReviewWithProposals, ShownText } from './proposals.ts';
 
 export type Language = 'ja' | 'en';
 export type CellKind = 'text' | 'int' | 'percent' | 'ms' | 'minutes' | 'time' | 'bool';
@@ -27,6 +26,13 @@ const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Colu
 /** A record of counts as rows of (group, name, count), in words. */
 const counted = (counts: Record<string, number>, group: string) =>
   Object.entries(counts).map(([code, n]) => ({ group: word('group', group, 'ja'), group_en: word('group', group, 'en'), name: word(group, code, 'ja'), name_en: word(group, code, 'en'), count: n }));
+
+/** An operator's text as rows, one a line, ja and en side by side. */
+function textLines(t: ShownText): Record<string, Cell>[] {
+  const ja = t.text_ja.split('\n');
+  const en = t.text_en.split('\n');
+  return Array.from({ length: Math.max(ja.length, en.length) }, (_, i) => ({ text: ja[i] ?? '', text_en: en[i] ?? '' }));
+}
 
 /** A report's first table: items in ja and en with their values. */
 function summaryTable(items: readonly (readonly [string, string, Cell])[]): ReportTable {
@@ -131,7 +137,7 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
   ];
 }
 
-export function annualTables(r: AnnualReport): ReportTable[] {
+export function annualTables(r: AnnualReportWithPlan): ReportTable[] {
   const months = r.months.map((m) => m.month);
   const monthColumns = (kind: CellKind) => months.map((id) => col(id, id, id, kind));
   return [
@@ -169,7 +175,7 @@ export function annualTables(r: AnnualReport): ReportTable[] {
     },
     {
       id: 'hosts',
-      title: { ja: 'ホスト別 CPU p95 (%)（1時間平均の p95）', en: 'CPU p95 per host (%) (of hourly means)' },
+      title: { ja: 'ホスト別 CPU p95 (%)', en: 'CPU p95 per host (%)' },
       columns: [col('host', 'ホスト', 'Host'), col('threshold_percent', 'しきい値', 'Threshold', 'percent'), col('peak_percent', '最大', 'Peak', 'percent'), col('months_over_threshold', '超過月数', 'Months over', 'int'), col('p95_trend_per_month', '傾向 (/月)', 'Trend (/month)', 'percent'), ...monthColumns('percent')],
       rows: r.hosts.map(({ monthly, ...h }) => ({ ...h, ...monthly })),
     },
@@ -187,15 +193,15 @@ export function annualTables(r: AnnualReport): ReportTable[] {
     },
     {
       id: 'plan',
-      title: { ja: '改善計画（案）', en: 'Improvement plan (draft)' },
-      columns: [col('kind', '種類', 'Kind'), col('subject', '対象', 'Subject'), col('text', '内容', 'Item')],
-      rows: r.plan.map((p) => ({ kind: word('plan', p.kind, 'ja'), kind_en: word('plan', p.kind, 'en'), subject: p.subject, text: p.text, text_en: p.text_en })),
+      title: { ja: '改善計画', en: 'Improvement plan' },
+      columns: [col('text', `内容（${word('text', r.plan_text.status, 'ja')}）`, `Item (${word('text', r.plan_text.status, 'en')})`)],
+      rows: textLines(r.plan_text),
     },
   ];
 }
 
-export function capacityTables(r: CapacityReview): ReportTable[] {
-  const forecast = (f: CapacityReview['hosts'][number]['trend_30_days']) => ({ kind: word('forecast', f.kind, 'ja'), kind_en: word('forecast', f.kind, 'en'), slope: f.slope_per_day, at: f.crosses_at, earliest: f.earliest, latest: f.latest });
+export function capacityTables(r: CapacityReviewWithProposals): ReportTable[] {
+  const forecast = (f: CapacityReviewWithProposals['hosts'][number]['trend_30_days']) => ({ kind: word('forecast', f.kind, 'ja'), kind_en: word('forecast', f.kind, 'en'), slope: f.slope_per_day, at: f.crosses_at, earliest: f.earliest, latest: f.latest });
   return [
     {
       id: 'hosts',
@@ -231,6 +237,12 @@ export function capacityTables(r: CapacityReview): ReportTable[] {
           proposal_needed: h.proposal_needed,
         };
       }),
+    },
+    {
+      id: 'proposals',
+      title: { ja: 'キャパシティ見直しの提案', en: 'Capacity-review proposals' },
+      columns: [col('host', 'ホスト', 'Host'), col('status', '状態', 'Status'), col('by', '作成者', 'By'), col('at', '日時', 'At', 'time'), col('text', '提案', 'Proposal')],
+      rows: r.hosts.flatMap((h) => (h.proposal ? [{ host: h.host, status: word('text', h.proposal.status, 'ja'), status_en: word('text', h.proposal.status, 'en'), by: h.proposal.by, at: h.proposal.at, text: h.proposal.text_ja, text_en: h.proposal.text_en }] : [])),
     },
   ];
 }

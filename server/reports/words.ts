@@ -39,6 +39,10 @@ const WORDS: Record<string, Record<Language, string>> = {
   'plan.scale_host': { ja: 'ホスト増強', en: 'Scale a host' },
   'plan.meet_slo': { ja: 'SLO 改善', en: 'Meet the SLO' },
   'plan.fix_recurring': { ja: '恒久対策', en: 'Permanent fix' },
+  'text.drafted': { ja: '案（データから自動作成、未保存）', en: 'drafted from the data, not saved' },
+  'text.draft': { ja: '編集中', en: 'draft' },
+  'text.proposed': { ja: '財団へ提案済み', en: 'proposed to the foundation' },
+  'text.issued': { ja: '発行済み', en: 'issued' },
 };
 
 /** A code in words, e.g. word('status', 'resolved', 'ja') = 解決; an unknown code as it is. */

@@ -9,6 +9,7 @@ import { openWatchedPage, signInThrough, violations } from '../helpers/browser.t
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const VIEWER = { id: 'aoki', initial: 'R7#harbor-Fern-31', chosen: 'Qu1et&Maple-808' };
+const OPERATOR = { id: 'kondo', initial: 'T4$lantern-Reed-62', chosen: 'Brisk!Cedar-7305' };
 
 /** The reports page as someone preparing the monthly meeting uses it: last month preselected, a preview, the printable page, the XLSX, then the capacity review. */
 describe('the reports page in a real browser', () => {
@@ -31,6 +32,7 @@ describe('the reports page in a real browser', () => {
     const stored = await server.ingest('metrics', cpu);
     expect(stored.status, await stored.text()).toBe(200);
     await createSignedInUser(server.url, server.adminKey, { id: VIEWER.id, role: 'viewer', name: '青木 一郎', initial: VIEWER.initial, chosen: VIEWER.chosen });
+    await createSignedInUser(server.url, server.adminKey, { id: OPERATOR.id, role: 'operator', name: '近藤 花子', initial: OPERATOR.initial, chosen: OPERATOR.chosen });
     ({ context, page } = await openWatchedPage({ width: 1366, height: 768 }));
     await new Promise((r) => setTimeout(r, 600)); // one flush interval and then some
   }, 120_000);
@@ -73,7 +75,66 @@ describe('the reports page in a real browser', () => {
     expect(cells.slice(0, 4)).toEqual(['db-1', '80%', '68.5%', '上昇']);
     expect(cells[4]).toMatch(/^\d{4}-\d{2}-\d{2} \(\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}\)$/);
     expect(cells[5]).toBe('はい');
+    // A viewer reads the drafted proposal but cannot save it.
+    const proposal = page.locator('[data-testid="text-db-1"]');
+    expect(await proposal.locator('textarea').first().inputValue()).toContain('合意しきい値は 80%');
+    expect(await proposal.locator('textarea').first().getAttribute('readonly')).not.toBeNull();
+    expect(await proposal.getByRole('button').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'reports-capacity.png') });
     expect(await violations(page)).toEqual([]);
+  });
+
+  it('lets an operator edit the drafted proposal, save it and mark it proposed to the foundation, and issue the improvement plan', async () => {
+    const op = await openWatchedPage({ width: 1366, height: 900 });
+    try {
+      const p = op.page;
+      await signInThrough(p, server.url, '/reports?environment=production', OPERATOR, '報告書');
+      await p.locator('select[name="kind"]').selectOption('capacity');
+      await p.getByRole('button', { name: 'プレビュー' }).click();
+      const proposal = p.locator('[data-testid="text-db-1"]');
+      await proposal.waitFor();
+      expect(await proposal.locator('[data-testid="text-status"]').innerText()).toBe('案（データから自動作成・未保存）');
+      const ja = proposal.locator('textarea').first();
+      await ja.fill(`${await ja.inputValue()}\n増強は来週の保守時間に実施します。`);
+      await proposal.getByRole('button', { name: '下書きとして保存' }).click();
+      await expect.poll(() => proposal.locator('[data-testid="text-status"]').innerText()).toMatch(/^編集中 · v1 · kondo · /);
+      await proposal.getByRole('button', { name: '財団へ提案済みにする…' }).click();
+      await proposal.getByRole('button', { name: '財団へ提案済みにする', exact: true }).click();
+      await expect.poll(() => proposal.locator('[data-testid="text-status"]').innerText()).toMatch(/^財団へ提案済み · v2 · kondo · /);
+      expect(await ja.getAttribute('readonly')).not.toBeNull();
+      await p.screenshot({ path: path.join(ARTIFACTS, 'reports-proposal.png'), fullPage: true });
+      // The server kept both versions, with who.
+      const texts = (await (await fetch(`${server.url}/api/v1/reports/texts?kind=capacity_proposal`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { texts: unknown[] };
+      expect(texts.texts).toMatchObject([{ subject: 'db-1', version: 2, status: 'proposed', by: 'kondo', text_ja: expect.stringContaining('増強は来週の保守時間に実施します。') }]);
+
+      await p.locator('select[name="kind"]').selectOption('annual');
+      await p.getByRole('button', { name: 'プレビュー' }).click();
+      const plan = p.locator('section.text');
+      await plan.waitFor();
+      await plan.locator('textarea').nth(1).fill('- Scale db-1 up before December.');
+      await plan.locator('textarea').first().fill('・12 月までに db-1 を増強する。');
+      await plan.getByRole('button', { name: '下書きとして保存' }).click();
+      await expect.poll(() => plan.locator('[data-testid="text-status"]').innerText()).toMatch(/^編集中 · v1/);
+      await plan.getByRole('button', { name: '発行する…' }).click();
+      await plan.getByRole('button', { name: '発行する', exact: true }).click();
+      await expect.poll(() => plan.locator('[data-testid="text-status"]').innerText()).toMatch(/^発行済み · v2/);
+      expect(await violations(p)).toEqual([]);
+
+      // The raw rows behind the monthly report leave only through a four-eyes request, filled in from the report.
+      await p.locator('select[name="kind"]').selectOption('monthly');
+      const month = await p.locator('input[type="month"]').inputValue();
+      await p.locator('[data-testid="request-raw"]').click();
+      const form = p.locator('[data-testid="create-request"]');
+      await form.waitFor();
+      await expect.poll(() => form.locator('select[name="operation"]').inputValue()).toBe('export.telemetry');
+      expect(await form.locator('input[name="from"]').inputValue()).toBe(`${month}-01T00:00`);
+      expect(await form.locator('input[name="environment"]').inputValue()).toBe('production');
+      await form.getByRole('button').last().click();
+      await p.locator('[data-testid="request-made"]').waitFor();
+      const asked = (await (await fetch(`${server.url}/api/v1/requests`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { requests: { operation: string; state: string; requester: { name: string }; params: Record<string, unknown> }[] };
+      expect(asked.requests[0]).toMatchObject({ operation: 'export.telemetry', state: 'pending', requester: { name: 'kondo' }, params: { kind: 'probes', environment: 'production', from: Date.parse(`${month}-01T00:00:00+09:00`) } });
+    } finally {
+      await op.context.close();
+    }
   });
 });

@@ -8,10 +8,24 @@ export interface MonthlyPreview {
   incidents: { opened: number; mtta_minutes: number | null; mttr_minutes: number | null };
 }
 
+export type TextKind = 'capacity_proposal' | 'improvement_plan';
+
+/** An operator's text as a report shows it (server/reports/proposals.ts): saved, or drafted from the figures (`id` null). */
+export interface ShownText {
+  id: string | null;
+  version: number | null;
+  status: 'drafted' | 'draft' | 'proposed' | 'issued';
+  text_ja: string;
+  text_en: string;
+  by: string | null;
+  at: string | null;
+}
+
 export interface AnnualPreview {
+  environment: string;
   from: string;
   to: string;
-  plan: { kind: string; subject: string; text: string; text_en: string }[];
+  plan_text: ShownText;
 }
 
 export interface CapacityPreview {
@@ -21,6 +35,7 @@ export interface CapacityPreview {
     threshold_percent: number;
     latest_p95_percent: number;
     proposal_needed: boolean;
+    proposal: ShownText | null;
     trend_90_days: { kind: 'crosses' | 'not_rising' | 'over' | 'not_enough_data'; crosses_at: string | null; earliest: string | null; latest: string | null };
   }[];
 }
