@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
-    include: ['lib/**/*.test.ts', 'server/**/*.test.ts', 'collectors/**/*.test.ts', 'grafana/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'server/**/*.test.ts', 'collectors/**/*.test.ts', 'grafana/**/*.test.ts', 'loadtests/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,

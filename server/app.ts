@@ -18,6 +18,7 @@ import { ingestRoutes } from './ingest/routes.ts';
 import { BodyBudget } from './ingest/decode.ts';
 import { createJudge } from './ingest/judge.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { releaseRoutes, type ReleaseBook } from './releases/index.ts';
 import { setAsideRoutes } from './ingest/set-aside-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -48,6 +49,7 @@ export interface AppDeps {
   trail: AuditTrail;
   approvals: Approvals;
   handovers: HandoverLedger;
+  releases: ReleaseBook;
   alerting: Alerting;
   faro: ResolvedFaro;
   recentKeys: RecentKeys;
@@ -118,8 +120,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(maintenanceRoutes, { calendar: alerting.calendar, requireActor, storage: deps.storage, timezone: deps.config.timezone, environments: deps.config.environments, now });
   await app.register(liveRoutes, { storage: deps.storage, bus: deps.bus, alerting, config: deps.config, now: deps.now, served: (live) => deps.metrics.wallRequests.inc({ source: live ? 'live' : 'built' }) });
   await app.register(uiConfigRoutes, { config: deps.config, faro: deps.faro, version: deps.version ?? '0.0.0' });
-  const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, capacity: deps.config.capacity, now };
+  const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, capacity: deps.config.capacity, releases: deps.releases, now };
   await app.register(reportRoutes, { deps: reportDeps, environments: deps.config.environments });
+  const { releases } = deps.config;
+  await app.register(releaseRoutes, { book: deps.releases, criteria: releases, environments: deps.config.environments, uploadMaxBytes: releases.uploadMaxBytes, timezone: deps.config.timezone, tokens: deps.tokens, issuedToken });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs });
   return app;
 }

@@ -10,7 +10,9 @@ const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import
 const program = new Command('mimamori')
   .description('Mimamori 見守り — observability and SLO service')
   .version(`mimamori ${version} (Node.js ${process.version})`, '-V, --version', 'print the version and the Node.js runtime it runs on')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Options after a command's name are that command's (`release add --version 2.4.0`), not the program's --version.
+  .enablePositionalOptions();
 
 program.command('start').description('run the server (same as npm start)').action(async () => (await import('./main.ts')).start());
 program.addCommand((await import('./cli/ingest-file.ts')).ingestFileCommand());
@@ -21,6 +23,8 @@ program.addCommand((await import('./cli/token.ts')).tokenCommand());
 program.addCommand((await import('./cli/audit.ts')).auditCommand());
 program.addCommand((await import('./cli/request.ts')).requestCommand());
 program.addCommand((await import('./cli/report.ts')).reportCommand());
+program.addCommand((await import('./cli/release.ts')).releaseCommand());
+program.addCommand((await import('./cli/release.ts')).loadtestCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

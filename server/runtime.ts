@@ -7,6 +7,7 @@ import { BatchedWriter, TELEMETRY_TABLES } from './storage/writer.ts';
 import { AuditTrail } from './audit/index.ts';
 import { openApprovals, type Approvals } from './approvals/index.ts';
 import { HandoverLedger } from './handovers/index.ts';
+import { ReleaseBook } from './releases/index.ts';
 import { AccountReview } from './auth/account-review.ts';
 import { applyRetention } from './storage/retention.ts';
 import { createMetrics } from './health/metrics.ts';
@@ -81,7 +82,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
   const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });
   const handovers = await HandoverLedger.open(storage, now);
-  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const releases = await ReleaseBook.open(storage, now);
+  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   accounts.accounts.sessions.start();
   accounts.tokens.start();

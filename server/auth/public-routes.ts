@@ -36,6 +36,7 @@ export const OWN_CREDENTIAL_ROUTES: readonly OpenRoute[] = [
   { method: 'POST', url: '/api/v1/ingest/logs', why: 'ingest token' },
   { method: 'POST', url: '/api/v1/ingest/metrics', why: 'ingest token' },
   { method: 'POST', url: '/api/v1/ingest/probes', why: 'ingest token' },
+  { method: 'POST', url: '/api/v1/loadtests', why: 'ingest token (CI posting a k6 summary) or an operator, checked in onRequest before the body is read' },
   { method: 'POST', url: '/api/v1/faro/collect', why: 'Faro app key and allowed origin' },
   { method: 'OPTIONS', url: '/api/v1/faro/collect', why: 'CORS preflight for the Faro receiver' },
   { method: 'GET', url: '/ack/:number', why: 'signed, expiring acknowledge link from an alert mail (shows a page only)' },
@@ -46,4 +47,4 @@ export const OWN_CREDENTIAL_ROUTES: readonly OpenRoute[] = [
 ];
 
 /** The dashboard's page paths: each answers the same app shell, with no data in it; the app signs in first. */
-export const APP_SHELL_PAGES: readonly string[] = ['/', '/wall', '/login', '/setup', '/password', '/users', '/tokens', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows', '/audit', '/requests', '/handovers', '/reports'];
+export const APP_SHELL_PAGES: readonly string[] = ['/', '/wall', '/login', '/setup', '/password', '/users', '/tokens', '/incidents', '/incidents/:number', '/targets/:environment/:target', '/hosts/:environment/:host', '/logs', '/maintenance-windows', '/audit', '/requests', '/handovers', '/reports', '/releases'];

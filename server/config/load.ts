@@ -53,6 +53,8 @@ export interface Config {
   sloObjectivePercent: number;
   /** Capacity review: agreed CPU thresholds (host over environment over default) and how far ahead a crossing calls for a proposal. */
   capacity: { defaultPercent?: number; environments: Record<string, number>; hosts: Record<string, number>; horizonDays: number };
+  /** Releases: the test-result report's criteria (p95 < 5 s, errors < 1 %, checks ≥ 99 % by default) and the regression margin against the previous release. */
+  releases: { p95Ms: number; errorRatePercent: number; checksPercent: number; regressionMarginPercent: number; uploadMaxBytes: number };
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
@@ -165,6 +167,13 @@ function resolveConfig(
     },
     metricsPublic: raw.metrics?.public ?? false,
     sloObjectivePercent: raw.slo?.objective_percent ?? 99,
+    releases: {
+      p95Ms: raw.releases?.p95_ms ?? 5000,
+      errorRatePercent: raw.releases?.error_rate_percent ?? 1,
+      checksPercent: raw.releases?.checks_percent ?? 99,
+      regressionMarginPercent: raw.releases?.regression_margin_percent ?? 10,
+      uploadMaxBytes: parseSizeBytes(raw.releases?.upload_max ?? '2GiB'),
+    },
     capacity: { defaultPercent: raw.capacity?.default_percent, environments: raw.capacity?.environments ?? {}, hosts: raw.capacity?.hosts ?? {}, horizonDays: raw.capacity?.horizon_days ?? 90 },
     ingestTokens,
     agent: { enabled: raw.agent?.enabled ?? true, environment: agentEnvironment },

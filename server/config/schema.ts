@@ -31,6 +31,19 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** What a release's test-result report holds each k6 run to (item 11), and how much worse than the previous release's run counts as a regression. */
+    releases: Type.Optional(
+      Type.Object(
+        {
+          p95_ms: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          error_rate_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+          checks_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+          regression_margin_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+          upload_max: Type.Optional(Type.String({ description: 'largest k6 upload, e.g. 2GiB' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     environments: Type.Optional(Type.Array(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN }), { minItems: 1, uniqueItems: true })),
     retention: Type.Optional(
       Type.Object(

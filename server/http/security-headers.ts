@@ -30,7 +30,7 @@ export function policyFor(url: string): string {
   if (url.startsWith('/maintenance') && !url.startsWith('/maintenance-windows')) return PAGE_CSP('*');
   if (url.startsWith('/ack/')) return PAGE_CSP("'none'");
   // Printable report pages: their own inline style and SVG, no script.
-  if (url.startsWith('/api/v1/reports/')) return PAGE_CSP("'none'");
+  if (url.startsWith('/api/v1/reports/') || /^\/api\/v1\/releases\/[^/]+\/report/.test(url)) return PAGE_CSP("'none'");
   if (url.startsWith('/api/docs')) return DOCS_CSP;
   return APP_CSP;
 }

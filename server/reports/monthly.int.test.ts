@@ -158,7 +158,7 @@ describe('the monthly report (item 9)', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="mimamori-monthly-2026-10-production.xlsx"');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(book.worksheets.map((s) => s.name)).toEqual(['Summary', 'Availability and response time', 'Real-user page loads', 'Incidents', 'Incident counts', 'CPU use', 'Log error trends']);
+    expect(book.worksheets.map((s) => s.name)).toEqual(['Summary', 'Availability and response time', 'Real-user page loads', 'Incidents', 'Incident counts', 'CPU use', 'Log error trends', 'Releases and their decisions']);
     const targets = book.getWorksheet('Availability and response time')!;
     expect(targets.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(targets.getRow(1).font?.bold).toBe(true);

@@ -23,6 +23,8 @@ export interface ReportDeps {
   sloObjectivePercent: number;
   /** Agreed CPU thresholds for the capacity review. */
   capacity: CapacitySettings;
+  /** The release history, for the month's releases and their go/no-go (item 10, 11). */
+  releases?: { list(environment?: string): { version: string; releasedAt: number; summary: string; runs: string[]; decisions: { decision: string; by: string; comment: string; at: number }[] }[] };
   now: () => number;
 }
 
@@ -77,9 +79,19 @@ export async function buildMonthlyReport(deps: ReportDeps, monthId: string, envi
     incidents: figures.incidents,
     hosts: figures.hosts,
     log_errors: logTrends(figures.errors, previousErrors),
-    /** Filled once the releases capability exists (issue 17). */
-    releases: null,
+    releases: releasesIn(deps, month, environment),
   };
+}
+
+/** The month's releases with their standing go/no-go: item 10's history as the monthly meeting sees it. */
+function releasesIn(deps: ReportDeps, month: Month, environment: string) {
+  return (deps.releases?.list(environment) ?? [])
+    .filter((r) => r.releasedAt >= month.from && r.releasedAt < month.to)
+    .sort((a, b) => a.releasedAt - b.releasedAt)
+    .map((r) => {
+      const d = r.decisions[r.decisions.length - 1];
+      return { version: r.version, released_at: iso(r.releasedAt)!, summary: r.summary, load_tests: r.runs.length, decision: d?.decision ?? null, decided_by: d?.by ?? null, decision_comment: d?.comment ?? null };
+    });
 }
 
 async function targetSection(deps: ReportDeps, month: Month, environment: string) {

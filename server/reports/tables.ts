@@ -134,6 +134,12 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
       columns: [col('service', 'サービス', 'Service'), col('level', 'レベル', 'Level'), col('lines', '今月', 'This month', 'int'), col('previous_month', '前月', 'Previous month', 'int'), col('change', '増減', 'Change', 'int'), col('change_percent', '増減 (%)', 'Change (%)', 'percent')],
       rows: r.log_errors,
     },
+    {
+      id: 'releases',
+      title: { ja: 'リリースと実施判断', en: 'Releases and their decisions' },
+      columns: [col('version', 'バージョン', 'Version'), col('released_at', 'リリース日時', 'Released', 'time'), col('summary', '内容', 'Summary'), col('load_tests', '負荷試験', 'Load tests', 'int'), col('decision', '判断', 'Decision'), col('decided_by', '判断者', 'By'), col('decision_comment', 'コメント', 'Comment')],
+      rows: r.releases.map((x) => ({ ...x, decision: word('decision', x.decision, 'ja'), decision_en: word('decision', x.decision, 'en') })),
+    },
   ];
 }
 

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { Command } from 'commander';
+import { callServer, fetchServer } from './client.ts';
+
+interface RunAnswer {
+  id: string;
+  release: string | null;
+  verdict: 'pass' | 'fail';
+  criteria: { name: string; value: number | null; limit: number; verdict: string }[];
+  thresholds: { metric: string; expression: string; ok: boolean | null }[];
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** `mimamori release add|list|decide`: the release history (item 10) and go/no-go (item 11), through the running server with the API key. */
+export function releaseCommand(): Command {
+  const release = new Command('release').description('releases: record one, list them, decide go/no-go (MIMAMORI_API_KEY or <data>/admin-token)');
+  release
+    .command('add')
+    .description('record a release of an environment')
+    .requiredOption('-e, --environment <name>', 'e.g. production')
+    .requiredOption('-v, --version <version>', 'e.g. 2.4.0')
+    .requiredOption('-s, --summary <text>', 'what it changes')
+    .option('--link <url>', 'release notes, a change ticket')
+    .option('--at <time>', 'when it was released (ISO 8601; default: now)')
+    .action(async (o: { environment: string; version: string; summary: string; link?: string; at?: string }) => {
+      const body = { environment: o.environment, version: o.version, summary: o.summary, ...(o.link ? { link: o.link } : {}), ...(o.at ? { released_at: new Date(o.at).toISOString() } : {}) };
+      const answer = (await callServer('/api/v1/releases', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, process.env, 'api')) as { id: string; version: string };
+      process.stdout.write(`${answer.id}\t${answer.version}\n`);
+    });
+  release
+    .command('list')
+    .description('the release history, newest first, with each run’s verdict and the decision')
+    .option('-e, --environment <name>')
+    .action(async (o: { environment?: string }) => {
+      const answer = (await callServer(`/api/v1/releases${o.environment ? `?environment=${encodeURIComponent(o.environment)}` : ''}`, {}, process.env, 'api')) as { releases: { id: string; environment: string; version: string; released_at: string; runs: { verdict: string }[]; decision: { decision: string } | null }[] };
+      for (const r of answer.releases) process.stdout.write(`${r.id}\t${r.environment}\t${r.version}\t${r.released_at}\t${r.runs.map((x) => x.verdict).join(',') || '-'}\t${r.decision?.decision ?? 'undecided'}\n`);
+    });
+  release
+    .command('decide <id>')
+    .description('go, no_go or go_with_conditions (approver)')
+    .requiredOption('-d, --decision <decision>', 'go | no_go | go_with_conditions')
+    .option('-c, --comment <text>', 'why, or which conditions (required unless go)', '')
+    .action(async (id: string, o: { decision: string; comment: string }) => {
+      const answer = await callServer(`/api/v1/releases/${encodeURIComponent(id)}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: o.decision, comment: o.comment }) }, process.env, 'api');
+      process.stdout.write(json((answer as { decision: unknown }).decision));
+    });
+  return release;
+}
+
+/** `mimamori loadtest upload`: a k6 result file (summary export, handleSummary JSON or --out json lines, gzip allowed), streamed to the server. */
+export function loadtestCommand(): Command {
+  const loadtest = new Command('loadtest').description('k6 results as evidence for a release');
+  loadtest
+    .command('upload <file>')
+    .description('upload a k6 result: --summary-export JSON, the handleSummary data object, or --out json lines (.gz allowed); prints the verdict')
+    .option('-r, --release <id>', 'attach it to this release at once')
+    .option('-e, --environment <name>', 'without --release: the environment it was run against')
+    .action(async (file: string, o: { release?: string; environment?: string }) => {
+      const size = fs.statSync(file).size;
+      const params = new URLSearchParams({ name: file.split('/').pop()! });
+      if (o.release) params.set('release', o.release);
+      if (o.environment) params.set('environment', o.environment);
+      let sent = 0;
+      const started = performance.now();
+      const stream = fs.createReadStream(file).on('data', (chunk) => {
+        sent += chunk.length;
+        process.stderr.write(`\r${((100 * sent) / size).toFixed(0).padStart(3)} % of ${(size / 1048576).toFixed(1)} MiB`);
+      });
+      const gzip = file.endsWith('.gz') || startsWithGzipMagic(file);
+      const response = await fetchServer(`/api/v1/loadtests?${params}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+        body: Readable.toWeb(stream) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit, process.env, 'api');
+      const answer = (await response.json().catch(() => ({}))) as RunAnswer & { message?: string };
+      process.stderr.write(`\r${' '.repeat(40)}\r`);
+      if (!response.ok) throw new Error(`${response.status}: ${answer.message ?? response.statusText}`);
+      process.stderr.write(`uploaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`${answer.id}\t${answer.verdict}${answer.release ? `\tattached to ${answer.release}` : '\tnot attached'}\n`);
+      for (const c of answer.criteria) process.stdout.write(`  ${c.verdict === 'pass' ? 'ok  ' : 'FAIL'} ${c.name} ${c.value ?? '—'} (limit ${c.limit})\n`);
+      for (const t of answer.thresholds) process.stdout.write(`  ${t.ok === false ? 'FAIL' : t.ok ? 'ok  ' : '?   '} k6 ${t.metric}: ${t.expression}\n`);
+      if (answer.verdict === 'fail') process.exitCode = 2;
+    });
+  return loadtest;
+}
+
+function startsWithGzipMagic(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

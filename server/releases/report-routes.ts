@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ReleaseBook } from './book.ts';
+import type { Criteria } from './judgement.ts';
+import type { ReleaseView } from './views.ts';
+import { reportPage } from '../reports/page.ts';
+import { reportXlsx } from '../reports/formats.ts';
+import type { CellKind, Column, Language, ReportTable } from '../reports/tables.ts';
+
+const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
+const WORDS = {
+  pass: { ja: '合格', en: 'pass' },
+  fail: { ja: '不合格', en: 'fail' },
+  go: { ja: '実施可', en: 'go' },
+  no_go: { ja: '実施不可', en: 'no-go' },
+  go_with_conditions: { ja: '条件付きで実施可', en: 'go with conditions' },
+  p95_ms: { ja: 'p95 応答時間 (ms)', en: 'p95 response time (ms)' },
+  error_rate_percent: { ja: 'エラー率 (%)', en: 'Error rate (%)' },
+  checks_percent: { ja: 'チェック成功率 (%)', en: 'Checks passed (%)' },
+  request_rate: { ja: 'リクエスト/秒', en: 'Requests per second' },
+} as const;
+const both = (key: keyof typeof WORDS, field: string) => ({ [field]: WORDS[key].ja, [`${field}_en`]: WORDS[key].en });
+
+/** The test-result report (item 11) as tables: the one shape the printable page and the XLSX are written from. */
+export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[] {
+  const decision = r.decision ? both(r.decision.decision, 'value') : { value: '未判断', value_en: 'not decided' };
+  return [
+    {
+      id: 'summary',
+      title: { ja: '概要', en: 'Summary' },
+      columns: [col('item', '項目', 'Item'), col('value', '値', 'Value')],
+      rows: [
+        { item: '環境', item_en: 'Environment', value: r.environment },
+        { item: 'バージョン', item_en: 'Version', value: r.version },
+        { item: 'リリース日時', item_en: 'Released at', value: r.released_at },
+        { item: '内容', item_en: 'Summary', value: r.summary },
+        { item: '判定基準', item_en: 'Criteria', value: `p95 < ${criteria.p95Ms} ms, エラー率 < ${criteria.errorRatePercent} %, チェック ≥ ${criteria.checksPercent} %`, value_en: `p95 < ${criteria.p95Ms} ms, errors < ${criteria.errorRatePercent} %, checks ≥ ${criteria.checksPercent} %` },
+        { item: '実施判断', item_en: 'Decision', ...decision },
+      ],
+    },
+    {
+      id: 'criteria',
+      title: { ja: '試験結果の判定', en: 'Test-result judgement' },
+      columns: [col('run', '試験', 'Run'), col('name', '基準', 'Criterion'), col('value', '結果', 'Value'), col('limit', '基準値', 'Limit'), col('verdict', '判定', 'Verdict')],
+      rows: r.runs.flatMap((run) => run.criteria.map((c) => ({ run: run.id, ...both(c.name, 'name'), value: c.value, limit: c.limit, ...both(c.verdict, 'verdict') }))),
+    },
+    {
+      id: 'thresholds',
+      title: { ja: 'k6 のしきい値', en: 'k6 thresholds' },
+      columns: [col('run', '試験', 'Run'), col('metric', 'メトリクス', 'Metric'), col('expression', '式', 'Expression'), col('verdict', '判定', 'Verdict')],
+      rows: r.runs.flatMap((run) => run.thresholds.map((t) => ({ run: run.id, metric: t.metric, expression: t.expression, ...(t.ok === null ? { verdict: '不明', verdict_en: 'unknown' } : both(t.ok ? 'pass' : 'fail', 'verdict')) }))),
+    },
+    {
+      id: 'checks',
+      title: { ja: 'チェック', en: 'Checks' },
+      columns: [col('run', '試験', 'Run'), col('name', 'チェック', 'Check'), col('passes', '成功', 'Passed', 'int'), col('fails', '失敗', 'Failed', 'int')],
+      rows: r.runs.flatMap((run) => run.checks.map((c) => ({ run: run.id, name: c.name, passes: c.passes, fails: c.fails }))),
+    },
+    {
+      id: 'comparison',
+      title: { ja: '前回リリースとの比較', en: 'Against the previous release' },
+      columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression', 'bool')],
+      rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both(c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, regression: c.regression })) : [])),
+    },
+    {
+      id: 'decisions',
+      title: { ja: '実施判断の記録', en: 'Decisions' },
+      columns: [col('at', '日時', 'At', 'time'), col('by', '判断者', 'By'), col('decision', '判断', 'Decision'), col('comment', 'コメント', 'Comment')],
+      rows: r.decisions.map((d) => ({ at: d.at, by: d.by, ...both(d.decision, 'decision'), comment: d.comment })),
+    },
+  ];
+}
+
+/** GET /api/v1/releases/:id/report: the test-result report as JSON, a printable page or XLSX; audited as an issue of a document. */
+export async function releaseReportRoutes(fastify: FastifyInstance, options: { book: ReleaseBook; criteria: Criteria; full: (id: string) => ReleaseView; timezone: string }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/api/v1/releases/:id/report', {
+    config: { access: 'viewer', audit: true },
+    schema: {
+      tags: ['releases'],
+      summary: 'The test-result report of a release (item 11): each run judged against the criteria, the k6 thresholds, the checks, the comparison with the previous release, the decisions',
+      params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+      querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('xlsx')])), lang: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')])) }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
+    const release = options.full(request.params.id);
+    const format = request.query.format ?? 'json';
+    const lang: Language = request.query.lang ?? 'ja';
+    request.auditNote = { object: { report: 'release', id: release.id, format } };
+    if (format === 'json') return release;
+    const tables = releaseTables(release, options.criteria);
+    const title = `${lang === 'ja' ? '試験結果報告' : 'Test-result report'} ${release.version} — ${release.environment}`;
+    const name = `mimamori-release-${release.environment}-${release.version.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    if (format === 'html') {
+      const page = reportPage({ title, environment: release.environment, period: release.released_at.slice(0, 10), timezone: options.timezone, generatedAt: new Date().toISOString(), complete: true }, tables, lang);
+      return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(page);
+    }
+    const bytes = await reportXlsx(tables, lang, options.timezone, title);
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}.xlsx"`).send(bytes);
+  });
+}
