@@ -7,24 +7,15 @@ import type { ReleaseView } from './views.ts';
 import { reportPage } from '../reports/page.ts';
 import { reportXlsx } from '../reports/formats.ts';
 import type { CellKind, Column, Language, ReportTable } from '../reports/tables.ts';
+import { word } from '../reports/words.ts';
 
 const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
-const WORDS = {
-  pass: { ja: '合格', en: 'pass' },
-  fail: { ja: '不合格', en: 'fail' },
-  go: { ja: '実施可', en: 'go' },
-  no_go: { ja: '実施不可', en: 'no-go' },
-  go_with_conditions: { ja: '条件付きで実施可', en: 'go with conditions' },
-  p95_ms: { ja: 'p95 応答時間 (ms)', en: 'p95 response time (ms)' },
-  error_rate_percent: { ja: 'エラー率 (%)', en: 'Error rate (%)' },
-  checks_percent: { ja: 'チェック成功率 (%)', en: 'Checks passed (%)' },
-  request_rate: { ja: 'リクエスト/秒', en: 'Requests per second' },
-} as const;
-const both = (key: keyof typeof WORDS, field: string) => ({ [field]: WORDS[key].ja, [`${field}_en`]: WORDS[key].en });
+/** A code in both languages, as a row's `<field>` and `<field>_en`. */
+const both = (kind: 'verdict' | 'criterion' | 'decision', code: string, field: string) => ({ [field]: word(kind, code, 'ja'), [`${field}_en`]: word(kind, code, 'en') });
 
 /** The test-result report (item 11) as tables: the one shape the printable page and the XLSX are written from. */
 export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[] {
-  const decision = r.decision ? both(r.decision.decision, 'value') : { value: '未判断', value_en: 'not decided' };
+  const decision = r.decision ? both('decision', r.decision.decision, 'value') : { value: '未判断', value_en: 'not decided' };
   return [
     {
       id: 'summary',
@@ -43,13 +34,13 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
       id: 'criteria',
       title: { ja: '試験結果の判定', en: 'Test-result judgement' },
       columns: [col('run', '試験', 'Run'), col('name', '基準', 'Criterion'), col('value', '結果', 'Value'), col('limit', '基準値', 'Limit'), col('verdict', '判定', 'Verdict')],
-      rows: r.runs.flatMap((run) => run.criteria.map((c) => ({ run: run.id, ...both(c.name, 'name'), value: c.value, limit: c.limit, ...both(c.verdict, 'verdict') }))),
+      rows: r.runs.flatMap((run) => run.criteria.map((c) => ({ run: run.id, ...both('criterion', c.name, 'name'), value: c.value, limit: c.limit, ...both('verdict', c.verdict, 'verdict') }))),
     },
     {
       id: 'thresholds',
       title: { ja: 'k6 のしきい値', en: 'k6 thresholds' },
       columns: [col('run', '試験', 'Run'), col('metric', 'メトリクス', 'Metric'), col('expression', '式', 'Expression'), col('verdict', '判定', 'Verdict')],
-      rows: r.runs.flatMap((run) => run.thresholds.map((t) => ({ run: run.id, metric: t.metric, expression: t.expression, ...(t.ok === null ? { verdict: '不明', verdict_en: 'unknown' } : both(t.ok ? 'pass' : 'fail', 'verdict')) }))),
+      rows: r.runs.flatMap((run) => run.thresholds.map((t) => ({ run: run.id, metric: t.metric, expression: t.expression, ...(t.ok === null ? { verdict: '不明', verdict_en: 'unknown' } : both('verdict', t.ok ? 'pass' : 'fail', 'verdict')) }))),
     },
     {
       id: 'checks',
@@ -61,13 +52,13 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
       id: 'comparison',
       title: { ja: '前回リリースとの比較', en: 'Against the previous release' },
       columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression', 'bool')],
-      rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both(c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, regression: c.regression })) : [])),
+      rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both('criterion', c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, regression: c.regression })) : [])),
     },
     {
       id: 'decisions',
       title: { ja: '実施判断の記録', en: 'Decisions' },
       columns: [col('at', '日時', 'At', 'time'), col('by', '判断者', 'By'), col('decision', '判断', 'Decision'), col('comment', 'コメント', 'Comment')],
-      rows: r.decisions.map((d) => ({ at: d.at, by: d.by, ...both(d.decision, 'decision'), comment: d.comment })),
+      rows: r.decisions.map((d) => ({ at: d.at, by: d.by, ...both('decision', d.decision, 'decision'), comment: d.comment })),
     },
   ];
 }
