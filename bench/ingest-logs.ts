@@ -55,9 +55,12 @@ async function main() {
   }
   const bytes = bodies.reduce((n, b) => n + b.length, 0);
   // BENCH_QUIET=1: no built-in agent and no rule evaluation beside the bench (to see what they cost).
+  // BENCH_PATTERNS=off: without the log-pattern miner (issue 18), to see what it costs.
   const quiet = process.env.BENCH_QUIET === '1';
-  if (quiet) fs.writeFileSync(path.join(dataDir, 'mimamori.yaml'), 'agent: { enabled: false }\nevaluation_interval: 1h\n');
-  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, ...(quiet ? { MIMAMORI_CONFIG: path.join(dataDir, 'mimamori.yaml') } : {}) });
+  const noPatterns = process.env.BENCH_PATTERNS === 'off';
+  const yaml = `${quiet ? 'agent: { enabled: false }\nevaluation_interval: 1h\n' : ''}${noPatterns ? 'patterns: { enabled: false }\n' : ''}`;
+  if (yaml) fs.writeFileSync(path.join(dataDir, 'mimamori.yaml'), yaml);
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir, ...(yaml ? { MIMAMORI_CONFIG: path.join(dataDir, 'mimamori.yaml') } : {}) });
   running = server;
   const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' };
@@ -94,6 +97,19 @@ async function main() {
   const storedSeconds = (performance.now() - began) / 1000;
   const serverCpu = cpuDelta(cpuBefore, threadCpuSeconds(server.child.pid!));
   const clientCpu = process.cpuUsage(clientCpuBefore);
+  // The pattern miner after the burst (issue 18): seconds from every line queryable to every line mined.
+  let minedSeconds: number | null = null;
+  if (!noPatterns) {
+    const waitFrom = performance.now();
+    while (performance.now() - waitFrom < 300_000) {
+      const answer = (await (await fetch(`${server.url}/api/v1/patterns?environment=production&limit=500&${range}`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { patterns: { count: number }[] };
+      if (answer.patterns.reduce((n, p) => n + p.count, 0) >= TOTAL) {
+        minedSeconds = (performance.now() - waitFrom) / 1000;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   const rss = peakRssMiB(server.child.pid!);
   const peak = sampler.stop();
 
@@ -131,6 +147,8 @@ async function main() {
     explorer_page_p50_ms: +page.p50.toFixed(1),
     explorer_page_p95_ms: +page.p95.toFixed(1),
     seconds: +storedSeconds.toFixed(2),
+    patterns_miner: noPatterns ? 'off' : 'on',
+    patterns_mined_after_s: minedSeconds === null ? null : +minedSeconds.toFixed(1),
     server_js_heap_total_mib: Math.round(gauge('mimamori_nodejs_heap_size_total_bytes') / 2 ** 20),
     server_cpu_s_by_thread: serverCpu,
     client_cpu_s: +((clientCpu.user + clientCpu.system) / 1e6).toFixed(2),

@@ -55,7 +55,7 @@ async function main() {
     process.stderr.write(`\rseeded day ${day + 1}/${DAYS}`);
   }
   await runtime.storage.command(sql`
-    INSERT INTO logs SELECT ${ts(end - DAY_MS)} + toIntervalSecond(number % 86400), 'production', concat('host-', toString(number % 50)),
+    INSERT INTO logs (timestamp, environment, host, service, level, message, attributes) SELECT ${ts(end - DAY_MS)} + toIntervalSecond(number % 86400), 'production', concat('host-', toString(number % 50)),
       concat('svc-', toString(number % 10)), if(number % 50 = 0, 'error', 'info'), concat('request ', toString(number)), map()
     FROM numbers(500000)`);
   process.stderr.write('\n');

@@ -19,6 +19,7 @@ import { BodyBudget } from './ingest/decode.ts';
 import { createJudge } from './ingest/judge.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { releaseRoutes, type ReleaseBook } from './releases/index.ts';
+import { patternRoutes, type PatternMiner } from './patterns/index.ts';
 import { setAsideRoutes } from './ingest/set-aside-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -50,6 +51,7 @@ export interface AppDeps {
   approvals: Approvals;
   handovers: HandoverLedger;
   releases: ReleaseBook;
+  miner: PatternMiner;
   alerting: Alerting;
   faro: ResolvedFaro;
   recentKeys: RecentKeys;
@@ -122,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(uiConfigRoutes, { config: deps.config, faro: deps.faro, version: deps.version ?? '0.0.0' });
   const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, capacity: deps.config.capacity, releases: deps.releases, now };
   await app.register(reportRoutes, { deps: reportDeps, environments: deps.config.environments });
+  await app.register(patternRoutes, { storage: deps.storage, miner: deps.miner, now });
   const { releases } = deps.config;
   await app.register(releaseRoutes, { book: deps.releases, criteria: releases, environments: deps.config.environments, uploadMaxBytes: releases.uploadMaxBytes, timezone: deps.config.timezone, tokens: deps.tokens, issuedToken });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs });

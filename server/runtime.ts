@@ -8,6 +8,7 @@ import { AuditTrail } from './audit/index.ts';
 import { openApprovals, type Approvals } from './approvals/index.ts';
 import { HandoverLedger } from './handovers/index.ts';
 import { ReleaseBook } from './releases/index.ts';
+import { PatternMiner } from './patterns/index.ts';
 import { AccountReview } from './auth/account-review.ts';
 import { applyRetention } from './storage/retention.ts';
 import { createMetrics } from './health/metrics.ts';
@@ -39,6 +40,8 @@ export interface Runtime {
   writer: BatchedWriter;
   bus: EventBus;
   alerting: Alerting;
+  /** Learns log patterns in the background (issue 18). */
+  miner: PatternMiner;
   /** Stops taking requests, loads what was accepted, closes the store. */
   close(): Promise<void>;
 }
@@ -83,7 +86,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });
   const handovers = await HandoverLedger.open(storage, now);
   const releases = await ReleaseBook.open(storage, now);
-  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const miner = PatternMiner.open(storage, dataDir, { settleMs: 5000, batchLines: 100_000, intervalMs: 1000, now, log: (msg, error) => log?.warn({ err: error }, msg) });
+  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   accounts.accounts.sessions.start();
   accounts.tokens.start();
@@ -91,6 +95,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   approvals.start();
   const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
   review.start();
+  if (options.config.patterns.enabled) miner.start();
   let closed = false;
   return {
     app,
@@ -102,6 +107,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     writer,
     bus,
     alerting,
+    miner,
     async close() {
       if (closed) return;
       closed = true;
@@ -111,6 +117,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       accounts.accounts.sessions.stop();
       accounts.tokens.stop();
       await alerting.stop();
+      await miner.stop();
       await writer.close();
       await trail.close();
       await storage.close();

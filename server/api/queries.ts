@@ -9,6 +9,8 @@ export interface LogFilter extends TimeRange {
   service?: string;
   levels?: string[];
   text?: string;
+  /** An RE2 expression the whole message must match (a pattern's template). */
+  regex?: string;
 }
 
 function logWhere(f: LogFilter): Sql {
@@ -18,6 +20,7 @@ function logWhere(f: LogFilter): Sql {
   if (f.service) parts.push(sql`service = ${f.service}`);
   if (f.levels?.length) parts.push(sql`has(${f.levels}, level)`);
   if (f.text) parts.push(sql`positionCaseInsensitiveUTF8(message, ${f.text}) > 0`);
+  if (f.regex) parts.push(sql`match(message, ${f.regex})`);
   return join(parts, ' AND ');
 }
 
@@ -32,7 +35,7 @@ const MINUTE_MS = 60_000;
 function countExpression(f: LogFilter): Sql {
   const innerFrom = Math.ceil(f.from / MINUTE_MS) * MINUTE_MS;
   const innerTo = Math.floor(f.to / MINUTE_MS) * MINUTE_MS;
-  if (f.text || innerFrom >= innerTo) return sql`(SELECT count() FROM logs WHERE ${logWhere(f)})`;
+  if (f.text || f.regex || innerFrom >= innerTo) return sql`(SELECT count() FROM logs WHERE ${logWhere(f)})`;
   const edges = sql`((timestamp >= ${ts(f.from)} AND timestamp < ${ts(innerFrom)}) OR (timestamp >= ${ts(innerTo)} AND timestamp < ${ts(f.to)}))`;
   return sql`((SELECT sum(count) FROM logs_1m WHERE time >= ${ts(innerFrom)} AND time < ${ts(innerTo)}${rollupWhere(f)})
     + (SELECT count() FROM logs WHERE ${edges}${rollupWhere(f)}))`;

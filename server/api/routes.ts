@@ -5,6 +5,7 @@ import { badRequest } from '../http/errors.ts';
 import { checkStep, parseTimeRange } from '../shared/time-range.ts';
 import { LogsQuery, LogsResponse, SeriesQuery, SeriesResponse } from './schemas.ts';
 import { metricSeries, probeSeries, resolutionFor, searchLogs } from './queries.ts';
+import { patternCatalogue, templateRegex } from '../patterns/queries.ts';
 
 export interface ApiOptions {
   storage: Storage;
@@ -20,6 +21,15 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
   const { storage } = options;
   const now = options.now ?? Date.now;
 
+  /** A learned pattern (or what it was generalised into) as the lines' filter: its service, and its template as an expression. */
+  const patternFilter = async (environment: string | undefined, id: string) => {
+    if (!environment) throw badRequest('missing_parameter', 'pattern needs environment', [{ field: 'environment', reason: 'required with pattern' }]);
+    const { byId, resolve } = await patternCatalogue(storage, environment);
+    const pattern = byId.get(resolve(id));
+    if (!pattern?.template) throw badRequest('unknown_pattern', `no pattern ${id} in ${environment}`, [{ field: 'pattern', reason: 'not found' }]);
+    return { service: pattern.service, regex: templateRegex(pattern.template) };
+  };
+
   app.get('/api/v1/logs', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'Search logs, newest first, with the total count', querystring: LogsQuery, response: { 200: LogsResponse } } }, async (request) => {
     const q = request.query;
     const filter = {
@@ -30,6 +40,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
       levels: q.level ? q.level.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) : undefined,
       text: q.q,
     };
+    if (q.pattern) Object.assign(filter, await patternFilter(q.environment, q.pattern));
     const limit = q.limit ?? 100;
     return searchLogs(storage, filter, limit, q.offset ?? 0);
   });

@@ -9,6 +9,7 @@ export const LogsQuery = Type.Object(
     service: Type.Optional(Type.String({ maxLength: 256 })),
     level: Type.Optional(Type.String({ maxLength: 64, description: 'one level or a comma list: error,warn' })),
     q: Type.Optional(Type.String({ maxLength: 512, description: 'case-insensitive text search in the message' })),
+    pattern: Type.Optional(Type.String({ maxLength: 64, description: 'a learned pattern id (GET /api/v1/patterns): only the lines its template matches; needs environment' })),
     from: Time('start, inclusive (default: 24 h before "to")'),
     to: Time('end, exclusive (default: now)'),
     limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 100, description: '0 returns only the total' })),

@@ -53,6 +53,8 @@ export interface Config {
   sloObjectivePercent: number;
   /** Capacity review: agreed CPU thresholds (host over environment over default) and how far ahead a crossing calls for a proposal. */
   capacity: { defaultPercent?: number; environments: Record<string, number>; hosts: Record<string, number>; horizonDays: number };
+  /** Log patterns: whether the background miner runs. */
+  patterns: { enabled: boolean };
   /** Releases: the test-result report's criteria (p95 < 5 s, errors < 1 %, checks ≥ 99 % by default) and the regression margin against the previous release. */
   releases: { p95Ms: number; errorRatePercent: number; checksPercent: number; regressionMarginPercent: number; uploadMaxBytes: number };
   ingestTokens: { name: string; secret: string }[];
@@ -167,6 +169,7 @@ function resolveConfig(
     },
     metricsPublic: raw.metrics?.public ?? false,
     sloObjectivePercent: raw.slo?.objective_percent ?? 99,
+    patterns: { enabled: raw.patterns?.enabled ?? true },
     releases: {
       p95Ms: raw.releases?.p95_ms ?? 5000,
       errorRatePercent: raw.releases?.error_rate_percent ?? 1,

@@ -31,6 +31,8 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Learned log patterns (issue 18): the background miner, on by default. */
+    patterns: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
     /** What a release's test-result report holds each k6 run to (item 11), and how much worse than the previous release's run counts as a regression. */
     releases: Type.Optional(
       Type.Object(

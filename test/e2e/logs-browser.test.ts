@@ -110,4 +110,27 @@ describe('the logs page in a real browser', () => {
     await colleague.close();
     expect(await violations(page)).toEqual([]);
   });
+  it('shows the learned patterns of the range and, with one chosen, only its lines', async () => {
+    // The miner learns in the background, a few seconds after the lines are stored.
+    for (let i = 0; i < 60; i++) {
+      const { patterns } = await server.get<{ patterns: unknown[] }>(`/api/v1/patterns?environment=production&from=${Date.now() - 3_600_000}`);
+      if (patterns.length >= 3) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await page.goto(`${server.url}/logs?environment=production&hours=1`);
+    const panel = page.locator('[data-testid="patterns"]');
+    // Patterns are learned per service: the 59 error lines are 39 of nginx's and 20 of the api's, largest first.
+    const rows = panel.locator('tr', { hasText: 'upstream timed out' });
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    const error = rows.first();
+    expect((await error.locator('td').allInnerTexts()).slice(0, 2)).toEqual(['error', 'nginx']);
+    expect(await error.locator('td.n').innerText()).toBe('39');
+    expect(await error.locator('code').innerText()).toBe('upstream timed out (<NUM>) while reading response #<NUM>');
+    await error.locator('button').click();
+    await expect.poll(() => page.locator('[data-testid="log-count"]').innerText(), { timeout: 10_000 }).toBe('39 件');
+    expect(new URL(page.url()).searchParams.get('pattern')).toMatch(/^p[0-9a-f]{12}$/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'logs-patterns.png') });
+    expect(await violations(page)).toEqual([]);
+  });
 });

@@ -1,0 +1,3 @@
+export { PatternMiner } from './miner.ts';
+export { patternRoutes } from './routes.ts';
+export { patternCatalogue, templateRegex, topPatterns } from './queries.ts';

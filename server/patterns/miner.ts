@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Storage } from '../storage/client.ts';
+import { dateTimeText, sql, ts, typed } from '../storage/sql.ts';
+import { Drain, type DrainState } from './drain.ts';
+
+export interface MinerOptions {
+  /** A line is mined once it has been stored this long: an insert's rows share one `stored_at` taken as it starts, and the insert may take a moment to commit. */
+  settleMs: number;
+  /** Lines read per query (more when the last ones share their stored_at). */
+  batchLines: number;
+  /** Pause between passes once caught up. */
+  intervalMs: number;
+  now: () => number;
+  log?: (msg: string, error?: unknown) => void;
+}
+
+/** What survives a restart: how far the miner has read, and every Drain's tree, so ids and matches stay the same. */
+interface SavedState {
+  version: 1;
+  /** Epoch ms of `stored_at` up to which every line has been mined. */
+  cursor: number;
+  drains: Record<string, DrainState>;
+}
+
+interface Line {
+  environment: string;
+  service: string;
+  level: string;
+  message: string;
+  minute: number;
+  stored: number;
+}
+
+const key = (environment: string, service: string) => `${environment}\u0000${service}`;
+
+/**
+ * Learns the shapes of log lines (Drain, one tree per environment and
+ * service) in the background: it reads lines by the time they were stored
+ * (so late lines, e.g. an agent's spool, are mined too), appends counts per
+ * pattern, level and minute with an example line, and records each new or
+ * generalised template. Nothing in `logs` is updated. The counts of one pass
+ * and the state after it are written in that order, and the counts' insert
+ * carries a deduplication token of its cursor range: after a crash between
+ * the two, the pass is mined again from the saved state into the very same
+ * rows, which ClickHouse drops as duplicates.
+ */
+export class PatternMiner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+  private drains = new Map<string, Drain>();
+  private cursor: number;
+  /** Lines mined since start, for /metrics and the bench. */
+  mined = 0;
+
+  private constructor(
+    private readonly storage: Storage,
+    private readonly file: string,
+    private readonly options: MinerOptions,
+    saved: SavedState | undefined,
+  ) {
+    this.cursor = saved?.cursor ?? 0;
+    for (const [k, state] of Object.entries(saved?.drains ?? {})) this.drains.set(k, Drain.fromState(state));
+  }
+
+  static open(storage: Storage, dataDir: string, options: MinerOptions): PatternMiner {
+    const file = path.join(dataDir, 'patterns', 'state.json');
+    let saved: SavedState | undefined;
+    if (fs.existsSync(file)) saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedState;
+    return new PatternMiner(storage, file, options, saved);
+  }
+
+  /** How far behind the miner is: now minus the stored_at it has mined up to (0 before any line; this host's clock). */
+  lagMs(): number {
+    return this.cursor === 0 ? 0 : Math.max(0, this.options.now() - this.cursor);
+  }
+
+  /** The Drain of an environment and service, for matching on read. */
+  drainOf(environment: string, service: string): Drain | undefined {
+    return this.drains.get(key(environment, service));
+  }
+
+  start(): void {
+    const tick = async () => {
+      this.timer = undefined;
+      try {
+        this.running = this.catchUp();
+        await this.running;
+      } catch (error) {
+        this.options.log?.('mining log patterns failed; will retry', error);
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs).unref();
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Mines until the settled lines are all read; the lines mined. */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const lines = await this.pass();
+      total += lines;
+      if (lines < this.options.batchLines || this.stopped) return total;
+    }
+  }
+
+  /** One read of lines stored after the cursor: mined, counted, appended, and the state saved. */
+  private async pass(): Promise<number> {
+    // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
+    const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
+    const upTo = Number(clock!.now) - this.options.settleMs;
+    if (upTo <= this.cursor) return 0;
+    const lines = await this.storage.query<Line>(sql`
+      SELECT environment, service, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute, toUnixTimestamp64Milli(stored_at) AS stored
+      FROM logs WHERE stored_at > ${ts(this.cursor)} AND stored_at <= ${ts(upTo)}
+      ORDER BY stored_at LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`);
+    if (lines.length === 0) {
+      this.cursor = upTo;
+      return 0;
+    }
+    const from = this.cursor;
+    const counts = new Map<string, { environment: string; service: string; level: string; pattern: string; time: number; count: number; example: string }>();
+    const templates: { id: string; environment: string; service: string; template: string; first_seen: string; replaced_by: string; recorded_at: string }[] = [];
+    const at = dateTimeText(this.options.now());
+    for (const line of lines) {
+      const k = key(line.environment, line.service);
+      let drain = this.drains.get(k);
+      if (!drain) this.drains.set(k, (drain = new Drain({ scope: `${line.environment}/${line.service}` })));
+      const got = drain.add(line.message);
+      const minute = Number(line.minute) * 1000;
+      if (got.created || got.previousId) {
+        templates.push({ id: got.id, environment: line.environment, service: line.service, template: got.template, first_seen: dateTimeText(minute), replaced_by: '', recorded_at: at });
+        if (got.previousId) templates.push({ id: got.previousId, environment: line.environment, service: line.service, template: '', first_seen: dateTimeText(minute), replaced_by: got.id, recorded_at: at });
+      }
+      const c = `${k}\u0000${line.level}\u0000${got.id}\u0000${minute}`;
+      const entry = counts.get(c);
+      if (entry) entry.count++;
+      else counts.set(c, { environment: line.environment, service: line.service, level: line.level, pattern: got.id, time: minute, count: 1, example: line.message.slice(0, 2000) });
+    }
+    const last = Number(lines[lines.length - 1]!.stored);
+    const token = `patterns-${from}-${last}`;
+    const rows = [...counts.values()].map((r) => ({ ...r, time: dateTimeText(r.time).slice(0, 19) }));
+    await this.storage.insertRows('log_pattern_counts', rows, token);
+    if (templates.length) await this.storage.insertRows('log_patterns', templates, `${token}-templates`);
+    this.cursor = lines.length < this.options.batchLines ? upTo : last;
+    this.save();
+    this.mined += lines.length;
+    return lines.length;
+  }
+
+  private save(): void {
+    const state: SavedState = { version: 1, cursor: this.cursor, drains: Object.fromEntries([...this.drains].map(([k, d]) => [k, d.exportState()])) };
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(state));
+    fs.renameSync(temporary, this.file);
+  }
+}

@@ -1,0 +1,93 @@
+import { Type } from 'typebox';
+import type { EvalContext, RuleKind } from '../types.ts';
+import { sql, ts } from '../../storage/sql.ts';
+import { patternCatalogue } from '../../patterns/queries.ts';
+import { minutes, observeRows } from './common.ts';
+import { duration } from './response-time.ts';
+
+// Rules on learned log patterns (issue 18), read from the miner's counts:
+// they see a line a few seconds after it is stored (the miner's settling).
+// Labels carry the pattern id, so each pattern is one alert, one ticket.
+
+const BASELINE_MS = 24 * 3_600_000;
+
+/** Lines per pattern in [from, to), by environment and service, with counts merged under the id a generalised template now has. */
+async function patternCounts(ctx: EvalContext, levels: string[], from: number, to: number, environments: string[]) {
+  const rows = await ctx.storage.query<{ environment: string; service: string; pattern: string; lines: number }>(sql`
+    SELECT environment, service, pattern, sum(count) AS lines FROM log_pattern_counts
+    WHERE time >= ${ts(Math.floor(from / 60_000) * 60_000)} AND time < ${ts(to)} AND has(${levels}, level)
+    GROUP BY environment, service, pattern`);
+  const catalogues = new Map(await Promise.all([...new Set([...environments, ...rows.map((r) => r.environment)])].map(async (e) => [e, await patternCatalogue(ctx.storage, e)] as const)));
+  const merged = new Map<string, { environment: string; service: string; pattern: string; template: string; first_seen: number; count: number }>();
+  for (const r of rows) {
+    const catalogue = catalogues.get(r.environment)!;
+    const id = catalogue.resolve(r.pattern);
+    const k = `${r.environment}\u0000${r.service}\u0000${id}`;
+    const entry = merged.get(k) ?? { environment: r.environment, service: r.service, pattern: id, template: catalogue.byId.get(id)?.template ?? '', first_seen: catalogue.byId.get(id)?.first_seen ?? 0, count: 0 };
+    entry.count += Number(r.lines);
+    merged.set(k, entry);
+  }
+  return merged;
+}
+
+export interface NewPatternParams {
+  windowMs: number;
+  /** How long a pattern counts as new after it was first seen. */
+  newForMs: number;
+  minCount: number;
+  levels: string[];
+}
+
+/** An error (or fatal) pattern never seen before: first seen within `new_for`, at least `min_count` lines in the window. */
+export const newErrorPattern: RuleKind<NewPatternParams> = {
+  kind: 'new_error_pattern',
+  unit: 'count',
+  schema: Type.Object({ window: Type.Optional(Type.String()), new_for: Type.Optional(Type.String()), min_count: Type.Optional(Type.Integer({ minimum: 1 })), levels: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })) }),
+  resolve: (raw, fail) => ({
+    windowMs: duration(raw.window ?? '10m', 'window', fail),
+    newForMs: duration(raw.new_for ?? '1h', 'new_for', fail),
+    minCount: (raw.min_count as number | undefined) ?? 1,
+    levels: (raw.levels as string[] | undefined) ?? ['error', 'fatal'],
+  }),
+  describe: ({ params: p }) => ({ ja: `初めて現れたエラーログのパターンが ${minutes(p.windowMs)} で ${p.minCount} 件以上`, en: `A never-seen error log pattern, at least ${p.minCount} lines in ${minutes(p.windowMs)}` }),
+  batchKey: (rule) => JSON.stringify([rule.params.windowMs, rule.params.newForMs, rule.params.levels]),
+  async evaluate(rules, ctx) {
+    const { windowMs, newForMs, levels } = rules[0]!.params;
+    const counts = await patternCounts(ctx, levels, ctx.now - windowMs, ctx.now + 60_000, []);
+    const fresh = [...counts.values()].filter((c) => c.first_seen >= ctx.now - newForMs);
+    return observeRows(rules, fresh, (r) => ({ environment: r.environment, service: r.service, pattern: r.pattern }), ({ params: { minCount } }, r) => ({ value: r.count, threshold: minCount, breaching: r.count >= minCount }));
+  },
+};
+
+export interface SurgeParams {
+  windowMs: number;
+  factor: number;
+  minCount: number;
+  levels: string[];
+}
+
+/** A pattern whose rate in the window is at least `factor` times its rate over the 24 hours before (and at least `min_count` lines). */
+export const patternSurge: RuleKind<SurgeParams> = {
+  kind: 'pattern_surge',
+  unit: 'x',
+  schema: Type.Object({ window: Type.Optional(Type.String()), factor: Type.Optional(Type.Number({ exclusiveMinimum: 1 })), min_count: Type.Optional(Type.Integer({ minimum: 1 })), levels: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })) }),
+  resolve: (raw, fail) => ({
+    windowMs: duration(raw.window ?? '10m', 'window', fail),
+    factor: (raw.factor as number | undefined) ?? 5,
+    minCount: (raw.min_count as number | undefined) ?? 10,
+    levels: (raw.levels as string[] | undefined) ?? ['warn', 'error', 'fatal'],
+  }),
+  describe: ({ params: p }) => ({ ja: `ログのパターンが ${minutes(p.windowMs)} で平常の ${p.factor} 倍以上（${p.minCount} 件以上）`, en: `A log pattern at ${p.factor}× its usual rate or more over ${minutes(p.windowMs)} (at least ${p.minCount} lines)` }),
+  batchKey: (rule) => JSON.stringify([rule.params.windowMs, rule.params.levels]),
+  async evaluate(rules, ctx) {
+    const { windowMs, levels } = rules[0]!.params;
+    const now = await patternCounts(ctx, levels, ctx.now - windowMs, ctx.now + 60_000, []);
+    const before = await patternCounts(ctx, levels, ctx.now - windowMs - BASELINE_MS, ctx.now - windowMs, []);
+    const rows = [...now.entries()].map(([k, r]) => {
+      // A pattern with no baseline counts as one line over the day: a new pattern is a surge only when it is loud.
+      const baseline = Math.max(1, before.get(k)?.count ?? 0) / BASELINE_MS;
+      return { ...r, factor: Math.round((r.count / windowMs / baseline) * 10) / 10 };
+    });
+    return observeRows(rules, rows, (r) => ({ environment: r.environment, service: r.service, pattern: r.pattern }), ({ params: { factor, minCount } }, r) => ({ value: r.factor, threshold: factor, breaching: r.factor >= factor && r.count >= minCount }));
+  },
+};
