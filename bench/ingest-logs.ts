@@ -102,8 +102,12 @@ async function main() {
   if (!noPatterns) {
     const waitFrom = performance.now();
     while (performance.now() - waitFrom < 300_000) {
-      const answer = (await (await fetch(`${server.url}/api/v1/patterns?environment=production&limit=500&${range}`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { patterns: { count: number }[] };
-      if (answer.patterns.reduce((n, p) => n + p.count, 0) >= TOTAL) {
+      let mined = 0;
+      for (const environment of ['production', 'staging']) {
+        const answer = (await (await fetch(`${server.url}/api/v1/patterns?environment=${environment}&limit=500&${range}`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { patterns: { count: number }[] };
+        mined += answer.patterns.reduce((n, p) => n + p.count, 0);
+      }
+      if (mined >= TOTAL) {
         minedSeconds = (performance.now() - waitFrom) / 1000;
         break;
       }

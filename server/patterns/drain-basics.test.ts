@@ -63,18 +63,4 @@ describe('Drain', () => {
     expect(copy.add('disk 3 full on host a')).toEqual(drain.add('disk 3 full on host a'));
     expect(drain.resolve('p000000000000')).toBeUndefined();
   });
-
-  it('stays within maxClusters, forgetting the least recently used, and gives a forgotten shape its old id back', () => {
-    const drain = new Drain({ maxClusters: 3, scope: 's' });
-    drain.add('alpha one two');
-    drain.add('beta three four five');
-    const gamma = drain.add('gamma six').id;
-    drain.add('alpha one two');
-    drain.add('delta seven eight nine ten');
-    expect(drain.clusters().map((c) => c.template).sort()).toEqual(['alpha one two', 'delta seven eight nine ten', 'gamma six']);
-    expect(drain.add('beta three four five')).toMatchObject({ created: true, id: templateId('beta three four five', 's') });
-    // That forgot gamma, now the least recently used.
-    expect(drain.match('gamma six')).toBeUndefined();
-    expect(drain.add('gamma six').id).toBe(gamma);
-  });
 });

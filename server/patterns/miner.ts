@@ -18,14 +18,28 @@ export interface MinerOptions {
 /** What survives a restart: how far the miner has read, and every Drain's tree, so ids and matches stay the same. */
 interface SavedState {
   version: 1;
-  /** Epoch ms of `stored_at` up to which every line has been mined. */
-  cursor: number;
+  cursor: Cursor;
   drains: Record<string, DrainState>;
+}
+
+/**
+ * Where the miner has read up to: every line stored at or before `stored`
+ * (epoch ms), or, with `after`, the lines stored at `stored` up to that
+ * (environment, service, host, timestamp) in the table's own order. One
+ * insert's lines share one stored_at, and an insert can hold hundreds of
+ * thousands of them: `after` lets a pass stop inside it, so a pass stays
+ * within its batch size (and its memory) however large the inserts.
+ */
+interface Cursor {
+  stored: number;
+  after?: [environment: string, service: string, host: string, timestamp: number];
 }
 
 interface Line {
   environment: string;
   service: string;
+  host: string;
+  t: number;
   level: string;
   message: string;
   minute: number;
@@ -50,7 +64,7 @@ export class PatternMiner {
   private running: Promise<number> | undefined;
   private stopped = false;
   private drains = new Map<string, Drain>();
-  private cursor: number;
+  private cursor: Cursor;
   /** Lines mined since start, for /metrics and the bench. */
   mined = 0;
 
@@ -60,7 +74,7 @@ export class PatternMiner {
     private readonly options: MinerOptions,
     saved: SavedState | undefined,
   ) {
-    this.cursor = saved?.cursor ?? 0;
+    this.cursor = saved?.cursor ?? { stored: 0 };
     for (const [k, state] of Object.entries(saved?.drains ?? {})) this.drains.set(k, Drain.fromState(state));
   }
 
@@ -73,7 +87,7 @@ export class PatternMiner {
 
   /** How far behind the miner is: now minus the stored_at it has mined up to (0 before any line; this host's clock). */
   lagMs(): number {
-    return this.cursor === 0 ? 0 : Math.max(0, this.options.now() - this.cursor);
+    return this.cursor.stored === 0 ? 0 : Math.max(0, this.options.now() - this.cursor.stored);
   }
 
   /** The Drain of an environment and service, for matching on read. */
@@ -108,6 +122,8 @@ export class PatternMiner {
       const lines = await this.pass();
       total += lines;
       if (lines < this.options.batchLines || this.stopped) return total;
+      // Let requests in between passes: the miner shares the event loop with ingest.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -116,13 +132,17 @@ export class PatternMiner {
     // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
     const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
     const upTo = Number(clock!.now) - this.options.settleMs;
-    if (upTo <= this.cursor) return 0;
+    const c = this.cursor;
+    if (upTo <= c.stored) return 0;
+    const after = c.after
+      ? sql`(stored_at > ${ts(c.stored)} OR (stored_at = ${ts(c.stored)} AND (environment, service, host, timestamp) > (${c.after[0]}, ${c.after[1]}, ${c.after[2]}, ${ts(c.after[3])})))`
+      : sql`stored_at > ${ts(c.stored)}`;
     const lines = await this.storage.query<Line>(sql`
-      SELECT environment, service, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute, toUnixTimestamp64Milli(stored_at) AS stored
-      FROM logs WHERE stored_at > ${ts(this.cursor)} AND stored_at <= ${ts(upTo)}
-      ORDER BY stored_at LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`);
+      SELECT environment, service, host, toUnixTimestamp64Milli(timestamp) AS t, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute, toUnixTimestamp64Milli(stored_at) AS stored
+      FROM logs WHERE ${after} AND stored_at <= ${ts(upTo)}
+      ORDER BY stored_at, environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`);
     if (lines.length === 0) {
-      this.cursor = upTo;
+      this.cursor = { stored: upTo };
       return 0;
     }
     const from = this.cursor;
@@ -144,12 +164,12 @@ export class PatternMiner {
       if (entry) entry.count++;
       else counts.set(c, { environment: line.environment, service: line.service, level: line.level, pattern: got.id, time: minute, count: 1, example: line.message.slice(0, 2000) });
     }
-    const last = Number(lines[lines.length - 1]!.stored);
-    const token = `patterns-${from}-${last}`;
+    const last = lines[lines.length - 1]!;
+    const token = `patterns-${JSON.stringify(from)}-${last.stored}-${last.t}`;
     const rows = [...counts.values()].map((r) => ({ ...r, time: dateTimeText(r.time).slice(0, 19) }));
     await this.storage.insertRows('log_pattern_counts', rows, token);
     if (templates.length) await this.storage.insertRows('log_patterns', templates, `${token}-templates`);
-    this.cursor = lines.length < this.options.batchLines ? upTo : last;
+    this.cursor = lines.length < this.options.batchLines ? { stored: upTo } : { stored: Number(last.stored), after: [last.environment, last.service, last.host, Number(last.t)] };
     this.save();
     this.mined += lines.length;
     return lines.length;
