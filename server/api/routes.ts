@@ -4,7 +4,7 @@ import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
 import { checkStep, parseTimeRange } from '../shared/time-range.ts';
 import { LogsQuery, LogsResponse, SeriesQuery, SeriesResponse } from './schemas.ts';
-import { metricSeries, probeSeries, resolutionFor, searchLogs } from './queries.ts';
+import { metricSeries, probeSeries, resolutionFor, searchLogs, type LogFilter } from './queries.ts';
 import { patternCatalogue, templateRegex } from '../patterns/queries.ts';
 
 export interface ApiOptions {
@@ -32,7 +32,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
 
   app.get('/api/v1/logs', { config: { access: 'viewer' }, schema: { tags: ['read'], summary: 'Search logs, newest first, with the total count', querystring: LogsQuery, response: { 200: LogsResponse } } }, async (request) => {
     const q = request.query;
-    const filter = {
+    const filter: LogFilter = {
       ...parseTimeRange(q, now(), DAY_MS),
       environment: q.environment,
       host: q.host,
@@ -40,6 +40,7 @@ export async function apiRoutes(fastify: FastifyInstance, options: ApiOptions): 
       levels: q.level ? q.level.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) : undefined,
       text: q.q,
     };
+    // A chosen pattern narrows to its service and its template's lines.
     if (q.pattern) Object.assign(filter, await patternFilter(q.environment, q.pattern));
     const limit = q.limit ?? 100;
     return searchLogs(storage, filter, limit, q.offset ?? 0);

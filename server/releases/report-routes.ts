@@ -6,10 +6,9 @@ import type { Criteria } from './judgement.ts';
 import type { ReleaseView } from './views.ts';
 import { reportPage } from '../reports/page.ts';
 import { reportXlsx } from '../reports/formats.ts';
-import type { CellKind, Column, Language, ReportTable } from '../reports/tables.ts';
+import { col, type Language, type ReportTable } from '../reports/tables.ts';
 import { word } from '../reports/words.ts';
 
-const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
 /** A code in both languages, as a row's `<field>` and `<field>_en`. */
 const both = (kind: 'verdict' | 'criterion' | 'decision', code: string, field: string) => ({ [field]: word(kind, code, 'ja'), [`${field}_en`]: word(kind, code, 'en') });
 

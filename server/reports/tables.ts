@@ -21,7 +21,8 @@ export interface ReportTable {
   rows: Record<string, Cell>[];
 }
 
-const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
+/** A column with its ja/en title. */
+export const col = (key: string, ja: string, en: string, kind: CellKind = 'text'): Column => ({ key, title: { ja, en }, kind });
 
 /** A record of counts as rows of (group, name, count), in words. */
 const counted = (counts: Record<string, number>, group: string) =>
