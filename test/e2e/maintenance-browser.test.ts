@@ -82,7 +82,8 @@ describe('maintenance windows in a real browser', () => {
     const [changed] = (await windows()).filter((w) => w.name === '検索サーバー入れ替え');
     expect(Math.abs(Date.parse(changed.end) - newEnd)).toBeLessThan(60_000);
     expect(changed.updated_by).toBe(changed.created_by); // the same person, recorded again as who changed it
-    expect(await row.innerText()).toContain(local(newEnd).replace('T', ' '));
+    // The list reloads after the notice is shown: wait for the row, not a fixed moment.
+    await expect.poll(() => row.innerText(), { timeout: 10_000 }).toContain(local(newEnd).replace('T', ' '));
   });
 
   it('deletes it after asking once', async () => {
