@@ -86,7 +86,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });
   const handovers = await HandoverLedger.open(storage, now);
   const releases = await ReleaseBook.open(storage, now);
-  const miner = PatternMiner.open(storage, dataDir, { settleMs: 5000, batchLines: 50_000, intervalMs: 1000, now, log: (msg, error) => log?.warn({ err: error }, msg) });
+  const miner = PatternMiner.open(storage, dataDir, { settleMs: 5000, batchLines: 20_000, intervalMs: 1000, now, log: (msg, error) => log?.warn({ err: error }, msg) });
   const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   accounts.accounts.sessions.start();

@@ -22,17 +22,23 @@ interface SavedState {
   drains: Record<string, DrainState>;
 }
 
+type Key = [environment: string, service: string, host: string, timestamp: number];
+
 /**
  * Where the miner has read up to: every line stored at or before `stored`
- * (epoch ms), or, with `after`, the lines stored at `stored` up to that
- * (environment, service, host, timestamp) in the table's own order. One
- * insert's lines share one stored_at, and an insert can hold hundreds of
- * thousands of them: `after` lets a pass stop inside it, so a pass stays
- * within its batch size (and its memory) however large the inserts.
+ * (epoch ms); with `window`, also the lines stored in (stored, upTo] up to
+ * the key `after` in the table's own order (environment, service, host,
+ * timestamp). A window is fixed when a pass starts and paged through by
+ * key, so the engine reads it in its sort order and stops after a batch
+ * (no sort of everything unread, which after a burst is millions of lines
+ * held in the engine's memory); the window closes when a pass comes back
+ * short.
  */
 interface Cursor {
   stored: number;
-  after?: [environment: string, service: string, host: string, timestamp: number];
+  window?: { upTo: number; after: Key };
+  /** Before the window existed: the lines stored exactly at `stored` up to this key. */
+  after?: Key;
 }
 
 interface Line {
@@ -43,7 +49,6 @@ interface Line {
   level: string;
   message: string;
   minute: number;
-  stored: number;
 }
 
 const key = (environment: string, service: string) => `${environment}\u0000${service}`;
@@ -129,23 +134,29 @@ export class PatternMiner {
 
   /** One read of lines stored after the cursor: mined, counted, appended, and the state saved. */
   private async pass(): Promise<number> {
-    // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
-    const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
-    const upTo = Number(clock!.now) - this.options.settleMs;
-    const c = this.cursor;
-    if (upTo <= c.stored) return 0;
-    const after = c.after
-      ? sql`(stored_at > ${ts(c.stored)} OR (stored_at = ${ts(c.stored)} AND (environment, service, host, timestamp) > (${c.after[0]}, ${c.after[1]}, ${c.after[2]}, ${ts(c.after[3])})))`
-      : sql`stored_at > ${ts(c.stored)}`;
+    let c = this.cursor;
+    if (c.after) c = { stored: c.stored - 1, window: { upTo: c.stored, after: c.after } }; // a state saved by the first miner
+    let upTo = c.window?.upTo;
+    if (upTo === undefined) {
+      // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
+      const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
+      upTo = Number(clock!.now) - this.options.settleMs;
+      if (upTo <= c.stored) return 0;
+    }
+    // Spelled out rather than as a tuple comparison, which the engine does not use to skip by the primary key.
+    const k = c.window?.after;
+    const after = k
+      ? sql` AND (environment > ${k[0]} OR (environment = ${k[0]} AND (service > ${k[1]} OR (service = ${k[1]} AND (host > ${k[2]} OR (host = ${k[2]} AND timestamp > ${ts(k[3])}))))))`
+      : sql``;
     const lines = await this.storage.query<Line>(sql`
-      SELECT environment, service, host, toUnixTimestamp64Milli(timestamp) AS t, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute, toUnixTimestamp64Milli(stored_at) AS stored
-      FROM logs WHERE ${after} AND stored_at <= ${ts(upTo)}
-      ORDER BY stored_at, environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`);
+      SELECT environment, service, host, toUnixTimestamp64Milli(timestamp) AS t, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute
+      FROM logs PREWHERE stored_at > ${ts(c.stored)} AND stored_at <= ${ts(upTo)}${after}
+      ORDER BY environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`);
     if (lines.length === 0) {
       this.cursor = { stored: upTo };
       return 0;
     }
-    const from = this.cursor;
+    const from = c;
     const counts = new Map<string, { environment: string; service: string; level: string; pattern: string; time: number; count: number; example: string }>();
     const templates: { id: string; environment: string; service: string; template: string; first_seen: string; replaced_by: string; recorded_at: string }[] = [];
     const at = dateTimeText(this.options.now());
@@ -165,11 +176,11 @@ export class PatternMiner {
       else counts.set(c, { environment: line.environment, service: line.service, level: line.level, pattern: got.id, time: minute, count: 1, example: line.message.slice(0, 2000) });
     }
     const last = lines[lines.length - 1]!;
-    const token = `patterns-${JSON.stringify(from)}-${last.stored}-${last.t}`;
+    const token = `patterns-${JSON.stringify(from)}-${upTo}-${last.t}`;
     const rows = [...counts.values()].map((r) => ({ ...r, time: dateTimeText(r.time).slice(0, 19) }));
     await this.storage.insertRows('log_pattern_counts', rows, token);
     if (templates.length) await this.storage.insertRows('log_patterns', templates, `${token}-templates`);
-    this.cursor = lines.length < this.options.batchLines ? { stored: upTo } : { stored: Number(last.stored), after: [last.environment, last.service, last.host, Number(last.t)] };
+    this.cursor = lines.length < this.options.batchLines ? { stored: upTo } : { stored: c.stored, window: { upTo, after: [last.environment, last.service, last.host, Number(last.t)] } };
     this.save();
     this.mined += lines.length;
     return lines.length;
