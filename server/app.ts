@@ -20,6 +20,8 @@ import { createJudge } from './ingest/judge.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { releaseRoutes, type ReleaseBook } from './releases/index.ts';
 import { patternRoutes, type PatternMiner } from './patterns/index.ts';
+import { knownIncidentRoutes, type KnownIncidents } from './known-incidents/index.ts';
+import { learnedStateRoutes } from './learned/index.ts';
 import { setAsideRoutes } from './ingest/set-aside-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -52,6 +54,7 @@ export interface AppDeps {
   handovers: HandoverLedger;
   releases: ReleaseBook;
   miner: PatternMiner;
+  known: KnownIncidents;
   alerting: Alerting;
   faro: ResolvedFaro;
   recentKeys: RecentKeys;
@@ -125,8 +128,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const reportDeps = { storage: deps.storage, ledger: alerting.ledger, calendar: alerting.calendar, timezone: deps.config.timezone, rules: deps.config.rules, sloObjectivePercent: deps.config.sloObjectivePercent, capacity: deps.config.capacity, releases: deps.releases, now };
   await app.register(reportRoutes, { deps: reportDeps, environments: deps.config.environments });
   await app.register(patternRoutes, { storage: deps.storage, miner: deps.miner, now });
+  await app.register(knownIncidentRoutes, { known: deps.known });
+  await app.register(learnedStateRoutes, { storage: deps.storage, miner: deps.miner, known: deps.known, now, version: deps.version ?? '0.0.0' });
   const { releases } = deps.config;
   await app.register(releaseRoutes, { book: deps.releases, criteria: releases, environments: deps.config.environments, uploadMaxBytes: releases.uploadMaxBytes, timezone: deps.config.timezone, tokens: deps.tokens, issuedToken });
-  await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs });
+  await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs, miner: deps.miner });
   return app;
 }

@@ -25,6 +25,7 @@ program.addCommand((await import('./cli/request.ts')).requestCommand());
 program.addCommand((await import('./cli/report.ts')).reportCommand());
 program.addCommand((await import('./cli/release.ts')).releaseCommand());
 program.addCommand((await import('./cli/release.ts')).loadtestCommand());
+program.addCommand((await import('./cli/learned.ts')).learnedCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

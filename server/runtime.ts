@@ -9,6 +9,7 @@ import { openApprovals, type Approvals } from './approvals/index.ts';
 import { HandoverLedger } from './handovers/index.ts';
 import { ReleaseBook } from './releases/index.ts';
 import { PatternMiner } from './patterns/index.ts';
+import { KnownIncidents } from './known-incidents/index.ts';
 import { AccountReview } from './auth/account-review.ts';
 import { applyRetention } from './storage/retention.ts';
 import { createMetrics } from './health/metrics.ts';
@@ -42,6 +43,7 @@ export interface Runtime {
   alerting: Alerting;
   /** Learns log patterns in the background (issue 18). */
   miner: PatternMiner;
+  known: KnownIncidents;
   /** Stops taking requests, loads what was accepted, closes the store. */
   close(): Promise<void>;
 }
@@ -87,7 +89,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const handovers = await HandoverLedger.open(storage, now);
   const releases = await ReleaseBook.open(storage, now);
   const miner = PatternMiner.open(storage, dataDir, { settleMs: 5000, batchLines: 20_000, intervalMs: 1000, now, log: (msg, error) => log?.warn({ err: error }, msg) });
-  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const known = await KnownIncidents.open(storage, alerting.ledger, alerting.workarounds, now, (msg, error) => log?.warn({ err: error }, msg));
+  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, known, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
   await alerting.start();
   accounts.accounts.sessions.start();
   accounts.tokens.start();
@@ -96,6 +99,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
   review.start();
   if (options.config.patterns.enabled) miner.start();
+  // Closes whose links a crash interrupted; in the background, as the evidence is read from the tables.
+  void known.reconcile().catch((error) => log?.warn({ err: error }, 'linking closed tickets to their evidence failed; retried at the next start'));
   let closed = false;
   return {
     app,
@@ -108,6 +113,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     bus,
     alerting,
     miner,
+    known,
     async close() {
       if (closed) return;
       closed = true;

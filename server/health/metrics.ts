@@ -37,6 +37,8 @@ export function createMetrics() {
     wallRequests: new Counter({ name: 'mimamori_wall_requests_total', help: 'GET /api/v1/wall answers, by source: the live document (built < 1 s ago) or a build it waited for', labelNames: ['source'], registers: [registry] }),
     notificationsSent: new Counter({ name: 'mimamori_notifications_sent_total', help: 'Messages a channel accepted', labelNames: ['channel', 'purpose'], registers: [registry] }),
     notificationFailures: new Counter({ name: 'mimamori_notification_failures_total', help: 'Failed sends, by whether they will be retried', labelNames: ['channel', 'retry'], registers: [registry] }),
+    patternsLag: new Gauge({ name: 'mimamori_patterns_miner_lag_seconds', help: 'How far the log-pattern miner is behind: now minus the store time it has mined up to (0 before any line)', registers: [registry] }),
+    patternsMined: new Gauge({ name: 'mimamori_patterns_mined_lines', help: 'Log lines mined into patterns since the server started', registers: [registry] }),
     queueBytes: new Gauge({ name: 'mimamori_ingest_queue_bytes', help: 'Bytes accepted but not yet loaded into ClickHouse (batch queue depth)', labelNames: kind, registers: [registry] }),
   };
 }

@@ -10,10 +10,12 @@ export interface HealthOptions {
   metrics: Metrics;
   /** Readiness fails when the loader has made no progress this long while rows wait. */
   stallAfterMs: number;
+  /** The log-pattern miner's progress, for /metrics. */
+  miner?: { lagMs(): number; mined: number };
 }
 
 /** Liveness, readiness and Prometheus metrics for Mimamori itself (item 19). */
-export async function healthRoutes(app: FastifyInstance, { storage, writer, metrics, stallAfterMs }: HealthOptions): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, { storage, writer, metrics, stallAfterMs, miner }: HealthOptions): Promise<void> {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { tags: ['health'], summary: 'Storage answers queries and accepted rows are being loaded' } }, async (_request, reply) => {
@@ -36,6 +38,10 @@ export async function healthRoutes(app: FastifyInstance, { storage, writer, metr
       metrics.queueBytes.set({ kind }, writer.pendingBytes(kind));
       metrics.oldestUnloaded.set({ kind }, oldestMs / 1000);
       metrics.loaderStalled.set({ kind }, stalledMs / 1000);
+    }
+    if (miner) {
+      metrics.patternsLag.set(miner.lagMs() / 1000);
+      metrics.patternsMined.set(miner.mined);
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

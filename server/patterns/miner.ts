@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql, ts, typed } from '../storage/sql.ts';
 import { Drain, type DrainState } from './drain.ts';
+import { serialQueue } from '../shared/serial.ts';
 
 export interface MinerOptions {
   /** A line is mined once it has been stored this long: an insert's rows share one `stored_at` taken as it starts, and the insert may take a moment to commit. */
@@ -70,6 +71,8 @@ export class PatternMiner {
   private stopped = false;
   private drains = new Map<string, Drain>();
   private cursor: Cursor;
+  /** Passes and imports take turns: an import must not land in the middle of a pass. */
+  private readonly serial = serialQueue();
   /** Lines mined since start, for /metrics and the bench. */
   mined = 0;
 
@@ -124,12 +127,40 @@ export class PatternMiner {
   async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
-      const lines = await this.pass();
+      const lines = await this.serial(() => this.pass());
       total += lines;
       if (lines < this.options.batchLines || this.stopped) return total;
       // Let requests in between passes: the miner shares the event loop with ingest.
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Every Drain's state by `environment/service`: the learned part of the state, for export. */
+  exportDrains(): Record<string, DrainState> {
+    return Object.fromEntries([...this.drains].map(([k, d]) => [k.replace('\u0000', '/'), d.exportState()]));
+  }
+
+  /**
+   * Takes Drains learned elsewhere (a hand-over) for the services this
+   * miner has not learned yet; a service it already knows keeps its own
+   * tree (two trees cannot be merged into the one either would have grown).
+   */
+  importDrains(states: Record<string, DrainState>): Promise<{ added: string[]; kept: string[] }> {
+    return this.serial(async () => {
+      const added: string[] = [];
+      const kept: string[] = [];
+      for (const [scope, state] of Object.entries(states)) {
+        const slash = scope.indexOf('/');
+        const k = key(scope.slice(0, slash), scope.slice(slash + 1));
+        if (this.drains.has(k)) kept.push(scope);
+        else {
+          this.drains.set(k, Drain.fromState(state));
+          added.push(scope);
+        }
+      }
+      if (added.length) this.save();
+      return { added, kept };
+    });
   }
 
   /** One read of lines stored after the cursor: mined, counted, appended, and the state saved. */

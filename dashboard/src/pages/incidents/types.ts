@@ -30,3 +30,17 @@ export interface TicketView {
 
 /** The title in the reader's language where the ticket has one (alert tickets carry both). */
 export const titleIn = (ticket: Pick<TicketView, 'title' | 'titleEn'>, lang: string) => (lang === 'en' && ticket.titleEn ? ticket.titleEn : ticket.title);
+
+/** GET /api/v1/tickets/:number/suggestions (server/known-incidents). */
+export type SuggestionReason =
+  | { kind: 'alert'; fingerprint: string; rule: string; tickets: number; of: number }
+  | { kind: 'pattern'; id: string; service: string; template: string; count_then: number; count_now: number; tickets: number; of: number };
+export interface KnownIncidentSuggestion {
+  origin: string;
+  ticket: string;
+  score: number;
+  summary: { title: string; title_en?: string; root_cause_category?: string; cause?: string; interim_fix?: string; permanent_fix?: string; opened_at: number; closed_at: number };
+  reasons: SuggestionReason[];
+  workarounds: { id: string; applied_version: number; title: string; approved_version?: number; offer: boolean; reason?: 'not_approved' | 'unknown' }[];
+}
+export interface SuggestionsView { ticket: string; suggestions: KnownIncidentSuggestion[] }
