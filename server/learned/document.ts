@@ -10,21 +10,21 @@ export const FORMAT = 'mimamori-learned-state';
 const DrainOptions = Type.Object({
   depth: Type.Integer({ minimum: 3, maximum: 16, description: 'depth of the parse tree’s leaves (Drain3: depth − 3 leading tokens route a line)' }),
   similarity: Type.Number({ minimum: 0, maximum: 1, description: 'least share of equal tokens for a line to join a template' }),
-  maxChildren: Type.Integer({ minimum: 1, description: 'children of a tree node beyond which new tokens share the <*> child' }),
+  maxChildren: Type.Integer({ minimum: 2, description: 'children of a tree node beyond which new tokens share the <*> child' }),
   maxClusters: Type.Integer({ minimum: 1, description: 'templates at most; beyond, unmatched lines go to the catch-all' }),
   scope: Type.Optional(Type.String({ description: 'environment/service: salts the ids' })),
-});
+}, { additionalProperties: false });
 
 const DrainState = Type.Object({
   version: Type.Literal(1),
   options: DrainOptions,
   clusters: Type.Array(Type.Object({
     id: Type.String({ pattern: '^p[0-9a-f]{12}$' }),
-    tokens: Type.Array(Type.String(), { minItems: 1 }),
+    tokens: Type.Array(Type.String(), { description: 'empty for a blank line' }),
     count: Type.Integer({ minimum: 0 }),
-  }), { description: 'templates in the order they were created (the order that rebuilds the same tree)' }),
+  }, { additionalProperties: false }), { description: 'templates in the order they were created (the order that rebuilds the same tree)' }),
   aliases: Type.Record(Type.String(), Type.String(), { description: 'former id → the id its template took when Drain generalised it' }),
-});
+}, { additionalProperties: false });
 
 const Pattern = Type.Object({
   id: Type.String({ pattern: '^p[0-9a-f]{12}$' }),
@@ -33,7 +33,7 @@ const Pattern = Type.Object({
   template: Type.String({ description: 'empty for a former id' }),
   first_seen: Type.String({ format: 'date-time' }),
   replaced_by: Type.String({ description: 'the id it was generalised into; empty while current' }),
-});
+}, { additionalProperties: false });
 
 const Summary = Type.Object({
   title: Type.String(),
@@ -42,10 +42,10 @@ const Summary = Type.Object({
   cause: Type.Optional(Type.String()),
   interim_fix: Type.Optional(Type.String()),
   permanent_fix: Type.Optional(Type.String()),
-  workarounds: Type.Array(Type.Object({ id: Type.String(), version: Type.Integer({ minimum: 1 }) })),
+  workarounds: Type.Array(Type.Object({ id: Type.String(), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
   opened_at: Type.Integer({ description: 'epoch ms' }),
   closed_at: Type.Integer({ description: 'epoch ms' }),
-});
+}, { additionalProperties: false });
 
 const Link = Type.Object({
   origin: Type.String({ description: 'empty: a ticket of the exporting instance; else the learned state it came from before' }),
@@ -59,7 +59,7 @@ const Link = Type.Object({
   summary: Summary,
   linked_at: Type.Integer({ description: 'epoch ms' }),
   linked_by: Type.String(),
-});
+}, { additionalProperties: false });
 
 export const LearnedState = Type.Object({
   format: Type.Literal(FORMAT),

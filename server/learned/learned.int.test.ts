@@ -12,6 +12,7 @@ import { LearnedState } from './document.ts';
 type Json = any;
 
 // The learned state handed from one instance (A) to a fresh one (B), both real runtimes on the embedded engine.
+// chDB opens one data directory per process: A and B take turns (`switchTo` closes the one open).
 //
 // Which miner: the routes are registered with the runtime's own miner (app.ts: learnedStateRoutes gets
 // deps.miner, i.e. rt.miner), so GET exports rt.miner's trees and POST imports into rt.miner. The runtime's
@@ -40,8 +41,20 @@ api_keys:
 const open = (dataDir?: string) => openTestRuntime({ yaml, env: { OP_KEY: keys.operator, VIEW_KEY: keys.viewer }, now: () => clock, ...(dataDir ? { dataDir } : {}) });
 const checker = Compile(LearnedState);
 
-let a: TestRuntime;
-let b: TestRuntime;
+let a: TestRuntime | undefined;
+let b: TestRuntime | undefined;
+let dirA = '';
+let dirB = '';
+/** Closes whichever runtime is open and opens A's or B's data directory (a new one the first time). */
+async function switchTo(which: 'A' | 'B'): Promise<TestRuntime> {
+  await a?.close();
+  await b?.close();
+  a = b = undefined;
+  const rt = await open((which === 'A' ? dirA : dirB) || undefined);
+  if (which === 'A') [a, dirA] = [rt, rt.dataDir];
+  else [b, dirB] = [rt, rt.dataDir];
+  return rt;
+}
 
 interface Line { at: number; service: string; level: string; message: string }
 async function ingest(rt: TestRuntime, lines: Line[]) {
@@ -82,6 +95,13 @@ async function count(rt: TestRuntime, table: 'log_patterns' | 'incident_links') 
   const [row] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM ${raw(table)}`);
   return Number(row!.n);
 }
+/** The pattern ids the miner counted the later lines under, as stored (before any resolving). */
+const rawIds = async (rt: TestRuntime) => (await rt.storage.query<{ service: string; pattern: string; n: number }>(sql`
+  SELECT service, pattern, sum(count) AS n FROM log_pattern_counts WHERE time >= ${ts(T1 - 30 * MINUTE)} GROUP BY service, pattern ORDER BY service, pattern`))
+  .map((r) => ({ ...r, n: Number(r.n) }));
+/** The later lines' patterns as the API lists them. */
+const listed = async (rt: TestRuntime) => (await call(rt, 'GET', `/api/v1/patterns?environment=${ENV}&from=${new Date(T1 - 30 * MINUTE).toISOString()}&to=${new Date(T1).toISOString()}`, 'admin'))
+  .patterns.map((p: Json) => [p.service, p.id, p.template, p.count]);
 /** What an import could write on B: catalogue rows, link rows (stored and in memory), and the runtime miner's trees. */
 const stateOf = async (rt: TestRuntime) => ({
   log_patterns: await count(rt, 'log_patterns'),
@@ -92,8 +112,9 @@ const stateOf = async (rt: TestRuntime) => ({
 const postState = (rt: TestRuntime, who: Who, doc: object) => send(rt, 'POST', '/api/v1/learned-state', who, doc);
 
 // A's lines. The first disk line makes a template with the literal word "host"; the next, with "node" there,
-// generalises it to "<*>": the first id becomes an alias of the second. Mined in two passes, so that the
-// catalogue rows of the first id (created, then replaced) carry different recorded_at.
+// generalises it to "<*>": the first id becomes an alias of the second. Mined in two passes, as lines arriving
+// apart would be: the catalogue then holds two rows of the first id (created, later replaced), and the export
+// must give the newer one.
 const diskFirst: Line = { at: T0 - 20 * MINUTE, service: 'storage', level: 'error', message: 'disk /dev/sda1 full on host web-1' };
 const diskMore: Line[] = Array.from({ length: 12 }, (_, i) => ({ at: T0 - 19 * MINUTE + i * 30_000, service: 'storage', level: 'error', message: `disk /dev/sda1 full on node web-${i + 2}` }));
 const webLines = (at: number, from: number, n: number): Line[] => Array.from({ length: n }, (_, i) => ({ at: at + i * MINUTE, service: 'web', level: 'info', message: `GET /news/${from + i} 200 ${10 + i}ms` }));
@@ -121,25 +142,23 @@ let exportedAt: number;
 
 beforeAll(async () => {
   expect([first.created, generalised.previousId, generalised.template]).toEqual([true, oldId, 'disk /dev/sda1 full on <*> web-<NUM>']);
-  a = await open();
-  b = await open();
-  const minerA = minerOf(a);
-  await ingest(a, [diskFirst, ...webLines(T0 - 20 * MINUTE, 1, 10)]);
+  const rt = await switchTo('A');
+  const minerA = minerOf(rt);
+  await ingest(rt, [diskFirst, ...webLines(T0 - 20 * MINUTE, 1, 10)]);
   expect(await mine(minerA)).toBe(11);
-  await ingest(a, diskMore);
+  await ingest(rt, diskMore);
   expect(await mine(minerA)).toBe(12);
 
   // A's incident: opened after the disk errors, closed, and linked to the disk pattern around its detection.
   clock = T0;
-  ticketA = (await call(a, 'POST', '/api/v1/tickets', 'operator', { type: 'incident', title: 'ディスク満杯で書き込み失敗', environment: ENV })).number;
-  await call(a, 'POST', `/api/v1/tickets/${ticketA}/close`, 'operator', closeBody);
-  expect((await waitForLinks(a, ticketA)).map((l) => [l.kind, l.key, l.count])).toEqual([['closed', '', 0], ['pattern', diskId, 13]]);
+  ticketA = (await call(rt, 'POST', '/api/v1/tickets', 'operator', { type: 'incident', title: 'ディスク満杯で書き込み失敗', environment: ENV })).number;
+  await call(rt, 'POST', `/api/v1/tickets/${ticketA}/close`, 'operator', closeBody);
+  expect((await waitForLinks(rt, ticketA)).map((l) => [l.kind, l.key, l.count])).toEqual([['closed', '', 0], ['pattern', diskId, 13]]);
 
   // The runtime's miner read the state file when A opened, before anything was mined: reopen A so it holds the trees.
-  const { dataDir } = a;
-  await a.close();
-  a = await open(dataDir);
-  expect(a.miner.drainOf(ENV, 'storage')?.resolve(oldId)).toBe(diskId);
+  expect(rt.miner.exportDrains()).toEqual({});
+  const reopened = await switchTo('A');
+  expect(reopened.miner.drainOf(ENV, 'storage')?.resolve(oldId)).toBe(diskId);
 }, 180_000);
 afterAll(async () => {
   await a?.close();
@@ -148,7 +167,8 @@ afterAll(async () => {
 
 describe('learned state export and import (issue 18, item 8)', () => {
   it('round trip: A exports trees, catalogue with aliases and links; B imports them and then mines the same ids and offers A’s ticket', async () => {
-    const res = await send(a, 'GET', '/api/v1/learned-state', 'admin');
+    const onA = a!;
+    const res = await send(onA, 'GET', '/api/v1/learned-state', 'admin');
     exportedAt = clock;
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-disposition']).toBe(`attachment; filename="mimamori-learned-state-${new Date(exportedAt).toISOString().slice(0, 10)}.json"`);
@@ -179,37 +199,32 @@ describe('learned state export and import (issue 18, item 8)', () => {
     ]);
     expect(doc.incident_links[0]!.summary).toMatchObject({ title: 'ディスク満杯で書き込み失敗', root_cause_category: 'configuration', cause: closeBody.report.cause });
 
+    // New lines of the same shapes on A (after the export), mined by a miner on A's state file.
+    await ingest(onA, later);
+    expect(await mine(minerOf(onA))).toBe(later.length);
+    const seenOnA = { raw: await rawIds(onA), listed: await listed(onA) };
+    expect(seenOnA.raw).toEqual([{ service: 'storage', pattern: diskId, n: 6 }, { service: 'web', pattern: web.id, n: 5 }]);
+    expect(seenOnA.listed).toEqual([['storage', diskId, generalised.template, 6], ['web', web.id, web.template, 5]]);
+
     // Into B, fresh: everything is added.
-    const imported = await postState(b, 'admin', doc);
+    const onB = await switchTo('B');
+    const imported = await postState(onB, 'admin', doc);
     expect(imported.statusCode, imported.body).toBe(200);
     expect(imported.json()).toEqual({ patterns_added: 3, incident_links_added: 2, drains_added: [STORAGE, WEB], drains_kept: [] });
     // The runtime's miner took the trees, and B's catalogue resolves the former id.
-    expect(b.miner.drainOf(ENV, 'storage')?.resolve(oldId)).toBe(diskId);
-    expect((await patternCatalogue(b.storage, ENV)).resolve(oldId)).toBe(diskId);
+    expect(onB.miner.drainOf(ENV, 'storage')?.resolve(oldId)).toBe(diskId);
+    expect((await patternCatalogue(onB.storage, ENV)).resolve(oldId)).toBe(diskId);
 
-    // The same new lines into A and B, each mined by a miner on its own state file (B's opened after the import).
-    const minerA = minerOf(a);
-    const minerB = minerOf(b);
-    await ingest(a, later);
-    await ingest(b, later);
-    expect(await mine(minerA)).toBe(later.length);
-    expect(await mine(minerB)).toBe(later.length);
-    const range = `from=${new Date(T1 - 30 * MINUTE).toISOString()}&to=${new Date(T1).toISOString()}`;
-    const rawIds = async (rt: TestRuntime) => rt.storage.query<{ service: string; pattern: string; n: number }>(sql`
-      SELECT service, pattern, toUInt64(sum(count)) AS n FROM log_pattern_counts WHERE time >= ${ts(T1 - 30 * MINUTE)} GROUP BY service, pattern ORDER BY service, pattern`);
-    const expected = [{ service: 'storage', pattern: diskId, n: 6 }, { service: 'web', pattern: web.id, n: 5 }];
-    expect((await rawIds(b)).map((r) => ({ ...r, n: Number(r.n) }))).toEqual(expected);
-    expect((await rawIds(a)).map((r) => ({ ...r, n: Number(r.n) }))).toEqual(expected);
-    const listed = async (rt: TestRuntime) => (await call(rt, 'GET', `/api/v1/patterns?environment=${ENV}&${range}`, 'admin')).patterns.map((p: Json) => [p.service, p.id, p.template, p.count]);
-    const onA = await listed(a);
-    expect(onA).toEqual([['storage', diskId, generalised.template, 6], ['web', web.id, web.template, 5]]);
-    expect(await listed(b)).toEqual(onA);
-    expect((await patternCatalogue(b.storage, ENV)).resolve(oldId)).toBe(diskId);
+    // The same lines into B, mined by a miner opened on B's state file after the import: the same ids as on A.
+    await ingest(onB, later);
+    expect(await mine(minerOf(onB))).toBe(later.length);
+    expect({ raw: await rawIds(onB), listed: await listed(onB) }).toEqual(seenOnA);
+    expect((await patternCatalogue(onB.storage, ENV)).resolve(oldId)).toBe(diskId);
 
     // A manual ticket on B while the disk errors are back: A's ticket is offered, as from the learned state.
     clock = T1;
-    const ticketB = (await call(b, 'POST', '/api/v1/tickets', 'operator', { type: 'incident', title: '書き込みエラー', environment: ENV })).number;
-    const got = await call(b, 'GET', `/api/v1/tickets/${ticketB}/suggestions`, 'admin');
+    const ticketB = (await call(onB, 'POST', '/api/v1/tickets', 'operator', { type: 'incident', title: '書き込みエラー', environment: ENV })).number;
+    const got = await call(onB, 'GET', `/api/v1/tickets/${ticketB}/suggestions`, 'admin');
     expect(got.evidence.patterns.map((p: Json) => [p.id, p.count])).toEqual([[diskId, 6]]);
     // (B's first ticket may well carry A's ticket's number: the origin keeps them apart.)
     expect(got.suggestions.map((s: Json) => [s.origin, s.ticket, s.score])).toEqual([[`learned-state ${doc.exported_at}`, ticketA, 1]]);
@@ -218,12 +233,12 @@ describe('learned state export and import (issue 18, item 8)', () => {
   });
 
   it('importing the same document again adds nothing and says which trees were kept', async () => {
-    const before = await stateOf(b);
-    const again = await postState(b, 'admin', doc);
+    const before = await stateOf(b!);
+    const again = await postState(b!, 'admin', doc);
     expect(again.statusCode, again.body).toBe(200);
     const answer = again.json();
     expect({ ...answer, drains_kept: [...answer.drains_kept].sort() }).toEqual({ patterns_added: 0, incident_links_added: 0, drains_added: [], drains_kept: [STORAGE, WEB] });
-    expect(await stateOf(b)).toEqual(before);
+    expect(await stateOf(b!)).toEqual(before);
   });
 
   it('refuses bad documents with 400 naming the field, and writes nothing', async () => {
@@ -237,11 +252,12 @@ describe('learned state export and import (issue 18, item 8)', () => {
       d.drains['staging/api'] = staging.exportState();
       return d;
     };
-    const before = await stateOf(b);
+    const onB = b!;
+    const before = await stateOf(onB);
     const refused = async (d: object, who: Who = 'admin') => {
-      const res = await postState(b, who, d);
+      const res = await postState(onB, who, d);
       expect(res.statusCode, res.body).toBe(400);
-      expect(await stateOf(b)).toEqual(before);
+      expect(await stateOf(onB)).toEqual(before);
       return res.json();
     };
 
@@ -255,39 +271,60 @@ describe('learned state export and import (issue 18, item 8)', () => {
     badId.patterns.at(-1)!.id = 'p0123456789AB';
     expect(await refused(badId)).toMatchObject({ error: 'invalid_request', details: [{ field: `body.patterns.${badId.patterns.length - 1}.id` }] });
 
+    // Nested objects are checked too: an unknown field in a link would otherwise reach the insert.
+    const extraField = adding();
+    extraField.incident_links[0] = { ...extraField.incident_links[0]!, note: 'x' } as (typeof extraField.incident_links)[number];
+    expect(await refused(extraField)).toMatchObject({ error: 'invalid_request', details: [{ field: 'body.incident_links.0' }] });
+
+    // A tree Drain would not build (fewer than 2 children a node) is refused before anything is written.
+    const narrow = adding();
+    narrow.drains['staging/api']!.options.maxChildren = 1;
+    const narrowAnswer = await refused(narrow);
+    expect(narrowAnswer.error).toBe('invalid_request');
+    expect(narrowAnswer.details[0].field).toMatch(/options\.maxChildren$/);
+
     // The same document, right: it does add (so the refusals above did keep something out).
-    const accepted = await postState(b, 'admin', adding());
+    const accepted = await postState(onB, 'admin', adding());
     expect(accepted.statusCode, accepted.body).toBe(200);
     expect(accepted.json()).toMatchObject({ patterns_added: 1, incident_links_added: 2, drains_added: ['staging/api'] });
-    const after = await stateOf(b);
+    const after = await stateOf(onB);
     expect([after.log_patterns - before.log_patterns, after.incident_links - before.incident_links, after.drains]).toEqual([1, 2, ['production/storage', 'production/web', 'staging/api']]);
   });
 
   it('records exports and imports in the audit trail; only administrators may export or import', async () => {
-    for (const who of ['operator', 'viewer'] as const) {
-      const res = await send(a, 'GET', '/api/v1/learned-state', who);
-      expect(res.statusCode, res.body).toBe(403);
-      expect(res.json()).toMatchObject({ error: 'forbidden' });
-    }
-    const before = await stateOf(b);
-    const denied = await postState(b, 'operator', doc);
-    expect(denied.statusCode, denied.body).toBe(403);
-    expect(await stateOf(b)).toEqual(before);
-
     const trail = async (rt: TestRuntime) => (await call(rt, 'GET', '/api/v1/audit?action=learned-state', 'admin')).entries.map((e: Json) => [e.action, e.actor, e.role, e.result, e.status, e.detail]).reverse();
-    expect(await trail(a)).toEqual([
-      ['GET /api/v1/learned-state', 'local-admin', 'admin', 'ok', 200, ''],
-      ['GET /api/v1/learned-state', '佐藤', 'operator', 'refused', 403, 'forbidden'],
-      ['GET /api/v1/learned-state', '見る人', 'viewer', 'refused', 403, 'forbidden'],
-    ]);
-    expect(await trail(b)).toEqual([
+    const onB = b!;
+    const before = await stateOf(onB);
+    for (const who of ['operator', 'viewer'] as const) {
+      const denied = await postState(onB, who, doc);
+      expect(denied.statusCode, denied.body).toBe(403);
+      expect(denied.json()).toMatchObject({ error: 'forbidden' });
+    }
+    expect(await stateOf(onB)).toEqual(before);
+    expect(await trail(onB)).toEqual([
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'ok', 200, ''],
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'ok', 200, ''],
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'refused', 400, 'invalid_request'],
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'refused', 400, 'scope_mismatch'],
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'refused', 400, 'invalid_request'],
+      ['POST /api/v1/learned-state', 'local-admin', 'admin', 'refused', 400, 'invalid_request'],
+      ['POST /api/v1/learned-state', 'local-admin', 'admin', 'refused', 400, 'invalid_request'],
       ['POST /api/v1/learned-state', 'local-admin', 'admin', 'ok', 200, ''],
       ['POST /api/v1/learned-state', '佐藤', 'operator', 'refused', 403, 'forbidden'],
+      ['POST /api/v1/learned-state', '見る人', 'viewer', 'refused', 403, 'forbidden'],
+    ]);
+
+    const onA = await switchTo('A');
+    for (const who of ['operator', 'viewer'] as const) {
+      const res = await send(onA, 'GET', '/api/v1/learned-state', who);
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.json()).toMatchObject({ error: 'forbidden' });
+      expect(res.body).not.toContain(oldId);
+    }
+    expect(await trail(onA)).toEqual([
+      ['GET /api/v1/learned-state', 'local-admin', 'admin', 'ok', 200, ''],
+      ['GET /api/v1/learned-state', '佐藤', 'operator', 'refused', 403, 'forbidden'],
+      ['GET /api/v1/learned-state', '見る人', 'viewer', 'refused', 403, 'forbidden'],
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import { badRequest } from '../http/errors.ts';
-import type { PatternMiner } from '../patterns/index.ts';
+import { Drain, type PatternMiner } from '../patterns/index.ts';
 import type { KnownIncidents } from '../known-incidents/index.ts';
 import { FORMAT, type LearnedState } from './document.ts';
 
@@ -39,6 +39,12 @@ export async function exportLearned(parts: LearnedParts): Promise<LearnedState> 
 export async function importLearned(parts: LearnedParts, doc: LearnedState) {
   for (const [scope, state] of Object.entries(doc.drains)) {
     if (state.options.scope !== scope) throw badRequest('scope_mismatch', `the tree of ${scope} was made for "${state.options.scope ?? ''}"`, [{ field: `body.drains.${scope}.options.scope`, reason: `must be "${scope}"` }]);
+    // Every tree is rebuilt once before anything is written, so a tree that cannot be rebuilt writes nothing.
+    try {
+      Drain.fromState(state);
+    } catch (error) {
+      throw badRequest('invalid_tree', `the tree of ${scope} cannot be rebuilt: ${(error as Error).message}`, [{ field: `body.drains.${scope}`, reason: (error as Error).message }]);
+    }
   }
   const known = new Set((await parts.storage.query<{ k: string }>(sql`SELECT DISTINCT concat(environment, '/', id) AS k FROM log_patterns`)).map((r) => r.k));
   const fresh = doc.patterns.filter((p) => !known.has(`${p.environment}/${p.id}`));
