@@ -18,6 +18,8 @@ export default async function setup(): Promise<() => void> {
   ensureDebianProgram('/usr/share/fonts/truetype/vlgothic/VL-Gothic-Regular.ttf', 'fonts-vlgothic');
   // A real nginx for the log-rotation test (rename, then USR1).
   ensureDebianProgram('/usr/sbin/nginx', 'nginx-light');
+  // Debian's docker-compose reads and checks docker-compose.yml without a Docker daemon (test/deploy).
+  ensureDebianProgram('/usr/bin/docker-compose', 'docker-compose');
   await ensureDashboardBuilt((msg) => process.stderr.write(`${msg}\n`));
   return () => fs.rmSync(runDir, { recursive: true, force: true });
 }
