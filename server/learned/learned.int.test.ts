@@ -327,4 +327,18 @@ describe('learned state export and import (issue 18, item 8)', () => {
       ['GET /api/v1/learned-state', '見る人', 'viewer', 'refused', 403, 'forbidden'],
     ]);
   });
+
+  it('imports a tree that learned a blank line (a template of no words), as the instance exported it', async () => {
+    const blank = new Drain({ scope: 'staging/batch' });
+    blank.add('   ');
+    blank.add('job done in 12 ms');
+    const state = blank.exportState();
+    expect(state.clusters.some((c) => c.tokens.length === 0)).toBe(true);
+    const d = structuredClone(doc);
+    d.exported_at = new Date(Date.parse(doc.exported_at) + 120_000).toISOString();
+    d.drains = { 'staging/batch': state };
+    const answer = await postState(await switchTo('B'), 'admin', d);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json().drains_added).toEqual(['staging/batch']);
+  });
 });
