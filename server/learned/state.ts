@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import { badRequest } from '../http/errors.ts';
@@ -50,7 +51,7 @@ export async function importLearned(parts: LearnedParts, doc: LearnedState) {
   const fresh = doc.patterns.filter((p) => !known.has(`${p.environment}/${p.id}`));
   const at = dateTimeText(parts.now());
   if (fresh.length) {
-    await parts.storage.insertRows('log_patterns', fresh.map((p) => ({ ...p, first_seen: dateTimeText(Date.parse(p.first_seen)), recorded_at: at })), `learned-import-${doc.exported_at}-${fresh.length}`);
+    await parts.storage.insertRows('log_patterns', fresh.map((p) => ({ ...p, first_seen: dateTimeText(Date.parse(p.first_seen)), recorded_at: at })), `learned-import-${createHash('sha256').update(JSON.stringify(fresh)).digest('hex')}`);
   }
   // The exporting instance's own tickets are numbered in its ledger: they are kept apart from this one's.
   const links = await parts.known.import(doc.incident_links, `learned-state ${doc.exported_at}`);

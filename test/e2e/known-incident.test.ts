@@ -104,15 +104,17 @@ describe('a repeat of a closed incident suggests its approved workaround', () =>
       expect(text).toContain(report.cause);
       expect(text).toMatch(/同じエラーパターンが今回 \d+ 件（当時 30 件、過去 1 件中 1 件で発生）/);
       expect(await panel.locator(`[data-workaround="${wa.id}"][data-offer="true"] button`).count()).toBe(2);
+      // Reporting it from the suggestion goes through the usual approved-only route, naming the approved version.
+      await panel.locator(`[data-workaround="${wa.id}"] button`).first().click();
+      await page.locator('tr[data-event="workaround"]').waitFor();
       fs.mkdirSync(path.resolve(import.meta.dirname, 'artifacts'), { recursive: true });
       await page.screenshot({ path: path.resolve(import.meta.dirname, 'artifacts', 'known-incidents-1366x768.png'), fullPage: true });
       expect(await violations(page)).toEqual([]);
     } finally {
       await context.close();
     }
-    // Applying it on the second ticket goes through the usual approved-only route.
-    const applied = await api(server, 'POST', `/api/v1/tickets/${repeat.number}/workarounds/${wa.id}/apply`, KEYS.operator, { phase: 'about_to_execute' });
-    expect(applied.workarounds).toEqual([expect.objectContaining({ id: wa.id, version: 1, phase: 'about_to_execute' })]);
+    const applied = await api(server, 'GET', `/api/v1/tickets/${repeat.number}`, KEYS.operator);
+    expect(applied.workarounds).toEqual([expect.objectContaining({ id: wa.id, version: 1, phase: 'about_to_execute', actor: 'kato' })]);
 
     // The learned state through the CLI into a fresh instance: the same ids, the same suggestion.
     const dir = tempDir('mimamori-learned-');
