@@ -1,6 +1,5 @@
 import type { Storage } from '../storage/client.ts';
-import { sql, ts } from '../storage/sql.ts';
-import { patternCatalogue } from '../patterns/queries.ts';
+import { patternCounts, type Catalogue } from '../patterns/queries.ts';
 import type { Ticket } from '../ledger/model.ts';
 
 /** How far before and after a ticket's detection its evidence is looked for. */
@@ -39,7 +38,7 @@ export interface Evidence {
  * (new, or at least UNUSUAL_FACTOR × their rate over the day before), so a
  * pattern that is always there does not tie every incident to every other.
  */
-export async function gatherEvidence(storage: Storage, tickets: readonly Ticket[], ticket: Ticket, now: number): Promise<Evidence> {
+export async function gatherEvidence(storage: Storage, catalogue: Catalogue, tickets: readonly Ticket[], ticket: Ticket, now: number): Promise<Evidence> {
   const from = ticket.openedAt - AROUND_MS;
   const to = Math.min(now, ticket.openedAt + AROUND_MS);
   const alerts = new Map<string, AlertEvidence>();
@@ -47,30 +46,15 @@ export async function gatherEvidence(storage: Storage, tickets: readonly Ticket[
   for (const t of tickets) {
     if (t.fingerprint && t.environment === ticket.environment && t.openedAt >= from && t.openedAt <= to && !alerts.has(t.fingerprint)) alerts.set(t.fingerprint, { fingerprint: t.fingerprint, rule: t.rule ?? '' });
   }
-  return { alerts: [...alerts.values()], patterns: await unusualPatterns(storage, ticket.environment, from, to) };
+  return { alerts: [...alerts.values()], patterns: await unusualPatterns(storage, catalogue, ticket.environment, from, to) };
 }
 
-async function unusualPatterns(storage: Storage, environment: string, from: number, to: number): Promise<PatternEvidence[]> {
-  const start = Math.floor(from / 60_000) * 60_000;
-  const rows = await storage.query<{ service: string; pattern: string; lines: number; before: number }>(sql`
-    SELECT service, pattern, sumIf(count, time >= ${ts(start)}) AS lines, sumIf(count, time < ${ts(start)}) AS before
-    FROM log_pattern_counts
-    WHERE environment = ${environment} AND has(${LEVELS}, level) AND time >= ${ts(start - BASELINE_MS)} AND time <= ${ts(to)}
-    GROUP BY service, pattern`);
-  if (rows.length === 0) return [];
-  const { byId, resolve } = await patternCatalogue(storage, environment);
-  const merged = new Map<string, PatternEvidence & { before: number }>();
-  for (const r of rows) {
-    const id = resolve(r.pattern);
-    const entry = merged.get(id) ?? { id, service: r.service, template: byId.get(id)?.template ?? '', count: 0, before: 0 };
-    entry.count += Number(r.lines);
-    entry.before += Number(r.before);
-    merged.set(id, entry);
-  }
-  const windowMs = Math.max(60_000, to - start);
-  return [...merged.values()]
-    .filter((p) => p.count > 0 && (p.before === 0 || p.count / windowMs >= (UNUSUAL_FACTOR * p.before) / BASELINE_MS))
-    .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+async function unusualPatterns(storage: Storage, catalogue: Catalogue, environment: string, from: number, to: number): Promise<PatternEvidence[]> {
+  const counts = await patternCounts(storage, { environment, catalogue, levels: LEVELS, from, to, baselineMs: BASELINE_MS });
+  const windowMs = Math.max(60_000, to - Math.floor(from / 60_000) * 60_000);
+  return counts
+    .filter((p) => p.before === 0 || p.count / windowMs >= (UNUSUAL_FACTOR * p.before) / BASELINE_MS)
+    .sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern))
     .slice(0, MAX_PATTERNS)
-    .map(({ before: _before, ...p }) => p);
+    .map((p) => ({ id: p.pattern, service: p.service, template: p.template, count: p.count }));
 }

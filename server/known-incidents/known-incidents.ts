@@ -82,7 +82,7 @@ export class KnownIncidents {
   link(ticket: Ticket, by: string): Promise<void> {
     return this.serial(async () => {
       if (this.linked.has(ticket.number)) return;
-      const evidence = await gatherEvidence(this.storage, this.ledger.list(), ticket, this.now());
+      const evidence = await gatherEvidence(this.storage, await patternCatalogue(this.storage, ticket.environment), this.ledger.list(), ticket, this.now());
       const base = { origin: '', ticket: ticket.number, environment: ticket.environment, summary: summaryOf(ticket), linked_at: this.now(), linked_by: by };
       const rows: IncidentLink[] = [
         { ...base, kind: 'closed', key: '', service: '', label: '', count: 0 },
@@ -96,9 +96,10 @@ export class KnownIncidents {
   /** Earlier tickets that look like this one, best first, with the reason and the workarounds approved now. */
   async suggestionsFor(number: string): Promise<{ ticket: string; evidence: Evidence; suggestions: RankedSuggestion[] }> {
     const ticket = this.ledger.get(number);
-    const evidence = await gatherEvidence(this.storage, this.ledger.list(), ticket, this.now());
-    const { resolve } = await patternCatalogue(this.storage, ticket.environment);
-    const ranked = rankSuggestions({ number, environment: ticket.environment, evidence }, this.links, resolve);
+    // One catalogue for both sides: what is seen now, and the ids the earlier tickets were linked under.
+    const catalogue = await patternCatalogue(this.storage, ticket.environment);
+    const evidence = await gatherEvidence(this.storage, catalogue, this.ledger.list(), ticket, this.now());
+    const ranked = rankSuggestions({ number, environment: ticket.environment, evidence }, this.links, catalogue.resolve);
     return { ticket: number, evidence, suggestions: ranked.map((s) => ({ ...s, workarounds: this.offered(s.summary) })) };
   }
 

@@ -51,6 +51,51 @@ export async function patternCatalogue(storage: Storage, environment: string) {
   return { byId, resolve };
 }
 
+export type Catalogue = Awaited<ReturnType<typeof patternCatalogue>>;
+
+export interface PatternCount {
+  environment: string;
+  service: string;
+  /** The current id: counts under an id Drain generalised since are merged into its successor's. */
+  pattern: string;
+  template: string;
+  first_seen: number;
+  /** Lines from `from` (its minute) up to `to`. */
+  count: number;
+  /** Lines in the `baselineMs` before it. */
+  before: number;
+}
+
+/**
+ * Lines per pattern of the given levels in a window and in the baseline
+ * before it, by environment and service, in one read of the counts and one
+ * catalogue per environment (or the one given, for a single environment).
+ * Only patterns with lines in the window are returned. The rules and the
+ * known incidents' evidence both read them.
+ */
+export async function patternCounts(storage: Storage, f: { levels: string[]; from: number; to?: number; baselineMs?: number; environment?: string; catalogue?: Catalogue }): Promise<PatternCount[]> {
+  const start = Math.floor(f.from / 60_000) * 60_000;
+  const rows = await storage.query<{ environment: string; service: string; pattern: string; lines: number; before: number }>(sql`
+    SELECT environment, service, pattern, sumIf(count, time >= ${ts(start)}) AS lines, sumIf(count, time < ${ts(start)}) AS before
+    FROM log_pattern_counts
+    WHERE time >= ${ts(Math.floor((f.from - (f.baselineMs ?? 0)) / 60_000) * 60_000)} AND has(${f.levels}, level)
+      ${f.environment === undefined ? sql`` : sql`AND environment = ${f.environment}`} ${f.to === undefined ? sql`` : sql`AND time <= ${ts(f.to)}`}
+    GROUP BY environment, service, pattern`);
+  const environments = [...new Set(rows.map((r) => r.environment))];
+  const catalogues = new Map(await Promise.all(environments.map(async (e) => [e, f.catalogue && e === f.environment ? f.catalogue : await patternCatalogue(storage, e)] as const)));
+  const merged = new Map<string, PatternCount>();
+  for (const r of rows) {
+    const catalogue = catalogues.get(r.environment)!;
+    const id = catalogue.resolve(r.pattern);
+    const k = `${r.environment}\u0000${r.service}\u0000${id}`;
+    const entry = merged.get(k) ?? { environment: r.environment, service: r.service, pattern: id, template: catalogue.byId.get(id)?.template ?? '', first_seen: catalogue.byId.get(id)?.first_seen ?? 0, count: 0, before: 0 };
+    entry.count += Number(r.lines);
+    entry.before += Number(r.before);
+    merged.set(k, entry);
+  }
+  return [...merged.values()].filter((e) => e.count > 0);
+}
+
 /**
  * Patterns over a range, largest count first: their template, counts, first
  * and last minute, a few example lines, a sparkline of SERIES_POINTS

@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
-import type { EvalContext, RuleKind } from '../types.ts';
-import { sql, ts } from '../../storage/sql.ts';
-import { patternCatalogue } from '../../patterns/queries.ts';
+import type { RuleKind } from '../types.ts';
+import { patternCounts } from '../../patterns/queries.ts';
 import { minutes, observeRows } from './common.ts';
 import { duration } from './response-time.ts';
 
@@ -10,31 +9,6 @@ import { duration } from './response-time.ts';
 // Labels carry the pattern id, so each pattern is one alert, one ticket.
 
 const BASELINE_MS = 24 * 3_600_000;
-
-/**
- * Lines per pattern in the window [from, now], and in the `baselineMs`
- * before it, by environment and service, in one read; counts written
- * under an id that Drain later generalised are merged under the new id.
- */
-async function patternCounts(ctx: EvalContext, levels: string[], from: number, baselineMs = 0) {
-  const rows = await ctx.storage.query<{ environment: string; service: string; pattern: string; lines: number; before: number }>(sql`
-    SELECT environment, service, pattern, sumIf(count, time >= ${ts(Math.floor(from / 60_000) * 60_000)}) AS lines, sumIf(count, time < ${ts(Math.floor(from / 60_000) * 60_000)}) AS before
-    FROM log_pattern_counts
-    WHERE time >= ${ts(Math.floor((from - baselineMs) / 60_000) * 60_000)} AND has(${levels}, level)
-    GROUP BY environment, service, pattern`);
-  const catalogues = new Map(await Promise.all([...new Set(rows.map((r) => r.environment))].map(async (e) => [e, await patternCatalogue(ctx.storage, e)] as const)));
-  const merged = new Map<string, { environment: string; service: string; pattern: string; first_seen: number; count: number; before: number }>();
-  for (const r of rows) {
-    const catalogue = catalogues.get(r.environment)!;
-    const id = catalogue.resolve(r.pattern);
-    const k = `${r.environment}\u0000${r.service}\u0000${id}`;
-    const entry = merged.get(k) ?? { environment: r.environment, service: r.service, pattern: id, first_seen: catalogue.byId.get(id)?.first_seen ?? 0, count: 0, before: 0 };
-    entry.count += Number(r.lines);
-    entry.before += Number(r.before);
-    merged.set(k, entry);
-  }
-  return [...merged.values()].filter((e) => e.count > 0);
-}
 
 export interface NewPatternParams {
   windowMs: number;
@@ -59,7 +33,7 @@ export const newErrorPattern: RuleKind<NewPatternParams> = {
   batchKey: (rule) => JSON.stringify([rule.params.windowMs, rule.params.newForMs, rule.params.levels]),
   async evaluate(rules, ctx) {
     const { windowMs, newForMs, levels } = rules[0]!.params;
-    const fresh = (await patternCounts(ctx, levels, ctx.now - windowMs)).filter((c) => c.first_seen >= ctx.now - newForMs);
+    const fresh = (await patternCounts(ctx.storage, { levels, from: ctx.now - windowMs })).filter((c) => c.first_seen >= ctx.now - newForMs);
     return observeRows(rules, fresh, (r) => ({ environment: r.environment, service: r.service, pattern: r.pattern }), ({ params: { minCount } }, r) => ({ value: r.count, threshold: minCount, breaching: r.count >= minCount }));
   },
 };
@@ -86,7 +60,7 @@ export const patternSurge: RuleKind<SurgeParams> = {
   batchKey: (rule) => JSON.stringify([rule.params.windowMs, rule.params.levels]),
   async evaluate(rules, ctx) {
     const { windowMs, levels } = rules[0]!.params;
-    const rows = (await patternCounts(ctx, levels, ctx.now - windowMs, BASELINE_MS)).map((r) => {
+    const rows = (await patternCounts(ctx.storage, { levels, from: ctx.now - windowMs, baselineMs: BASELINE_MS })).map((r) => {
       // A pattern with no baseline counts as one line over the day: a new pattern is a surge only when it is loud.
       const baseline = Math.max(1, r.before) / BASELINE_MS;
       return { ...r, factor: Math.round((r.count / windowMs / baseline) * 10) / 10 };
