@@ -26,6 +26,8 @@ program.addCommand((await import('./cli/report.ts')).reportCommand());
 program.addCommand((await import('./cli/release.ts')).releaseCommand());
 program.addCommand((await import('./cli/release.ts')).loadtestCommand());
 program.addCommand((await import('./cli/learned.ts')).learnedCommand());
+program.addCommand((await import('./cli/handover.ts')).exportCommand());
+program.addCommand((await import('./cli/handover.ts')).importCommand());
 program.addCommand((await import('../collectors/cli.ts')).agentCommand());
 
 try {

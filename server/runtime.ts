@@ -6,6 +6,7 @@ import { openStorage, type Storage } from './storage/client.ts';
 import { BatchedWriter, TELEMETRY_TABLES } from './storage/writer.ts';
 import { AuditTrail } from './audit/index.ts';
 import { openApprovals, type Approvals } from './approvals/index.ts';
+import { handoverExport } from './handover-bundle/export.ts';
 import { HandoverLedger } from './handovers/index.ts';
 import { ReleaseBook } from './releases/index.ts';
 import { PatternMiner } from './patterns/index.ts';
@@ -95,6 +96,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   accounts.accounts.sessions.start();
   accounts.tokens.start();
   approvals.operations.register(accountDeletion(accounts.accounts));
+  approvals.operations.register(handoverExport({ storage, miner, known, now, version: options.version ?? '0.0.0' }));
   approvals.start();
   const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
   review.start();

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Storage } from '../storage/client.ts';
 import { badRequest } from '../http/errors.ts';
 import { raw, sql, ts, type Sql } from '../storage/sql.ts';
 import type { Operation, OperationField, RunContext } from './operations.ts';
@@ -16,15 +18,19 @@ const KIND_JA: Record<Kind, string> = { logs: 'ログ', metrics: 'メトリク�
 
 /** Writes a query's rows as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Japanese right), through ClickHouse. */
 export async function exportCsv(ctx: RunContext, name: string, query: Sql): Promise<{ file: string; rows: number }> {
-  const plain = path.join(ctx.dir, `${name}.plain.csv`);
-  await ctx.storage.exportTo(query, plain, 'CSVWithNames');
-  const file = path.join(ctx.dir, `${name}.csv`);
-  const out = fs.createWriteStream(file, { mode: 0o600 });
-  out.write('\ufeff');
-  await new Promise<void>((resolve, reject) => fs.createReadStream(plain).on('error', reject).pipe(out).on('finish', resolve).on('error', reject));
-  fs.rmSync(plain);
+  await writeCsvWithBom(ctx.storage, query, path.join(ctx.dir, `${name}.csv`));
   const [row] = await ctx.storage.query<{ n: number }>(sql`SELECT count() AS n FROM (${query})`);
   return { file: `${name}.csv`, rows: Number(row?.n ?? 0) };
+}
+
+/** The file ClickHouse writes, with the byte-order mark put in front. */
+export async function writeCsvWithBom(storage: Storage, query: Sql, file: string): Promise<void> {
+  const plain = `${file}.plain`;
+  await storage.exportTo(query, plain, 'CSVWithNames');
+  const out = fs.createWriteStream(file, { mode: 0o600 });
+  out.write('\ufeff');
+  await pipeline(fs.createReadStream(plain), out);
+  fs.rmSync(plain);
 }
 
 export const exportTelemetry: Operation<RowFilter & { kind: Kind }> = {

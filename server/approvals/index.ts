@@ -5,7 +5,7 @@ import { OperationRegistry } from './operations.ts';
 import { Requests } from './requests.ts';
 
 export { approvalRoutes } from './routes.ts';
-export { OperationRegistry, type Operation, type RunContext, type RunResult } from './operations.ts';
+export { OperationRegistry, type Bilingual, type Operation, type RunContext, type RunResult } from './operations.ts';
 export type { Requests, RequestView } from './requests.ts';
 
 export interface Approvals {

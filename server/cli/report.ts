@@ -3,6 +3,7 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { fetchServer } from './client.ts';
+import { bar } from './progress.ts';
 
 interface Options {
   environment?: string;
@@ -61,9 +62,4 @@ async function fetchReport(kind: 'monthly' | 'annual' | 'capacity', period: Reco
   }
   fs.writeFileSync(o.out, bytes, { mode: 0o600 });
   process.stderr.write(`\rwrote ${o.out} (${(bytes.length / 1024).toFixed(1)} KiB) in ${seconds} s${' '.repeat(20)}\n`);
-}
-
-function bar(done: number, total: number, width = 24): string {
-  const filled = Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }

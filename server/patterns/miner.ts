@@ -35,7 +35,7 @@ type Key = [environment: string, service: string, host: string, timestamp: numbe
  * held in the engine's memory); the window closes when a pass comes back
  * short.
  */
-interface Cursor {
+export interface Cursor {
   stored: number;
   window?: { upTo: number; after: Key };
   /** Before the window existed: the lines stored exactly at `stored` up to this key. */
@@ -135,6 +135,24 @@ export class PatternMiner {
     }
   }
 
+  /**
+   * Runs `work` between two passes, with the cursor that the counts written
+   * so far correspond to (a hand-over exports the counts and this cursor
+   * together, so the importing miner neither misses nor recounts a line).
+   */
+  hold<T>(work: (cursor: Readonly<Cursor>) => Promise<T>): Promise<T> {
+    return this.serial(() => work(this.cursor));
+  }
+
+  /** Writes the state a miner opening `dataDir` starts from: a hand-over's trees and cursor (the data directory's server is stopped). */
+  static seed(dataDir: string, cursor: Cursor, drains: Record<string, DrainState>): void {
+    const byKey = Object.fromEntries(Object.entries(drains).map(([scope, state]) => {
+      const slash = scope.indexOf('/');
+      return [key(scope.slice(0, slash), scope.slice(slash + 1)), state];
+    }));
+    writeState(path.join(dataDir, 'patterns', 'state.json'), { version: 1, cursor, drains: byKey });
+  }
+
   /** Every Drain's state by `environment/service`: the learned part of the state, for export. */
   exportDrains(): Record<string, DrainState> {
     return Object.fromEntries([...this.drains].map(([k, d]) => [k.replace('\u0000', '/'), d.exportState()]));
@@ -218,10 +236,13 @@ export class PatternMiner {
   }
 
   private save(): void {
-    const state: SavedState = { version: 1, cursor: this.cursor, drains: Object.fromEntries([...this.drains].map(([k, d]) => [k, d.exportState()])) };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(state));
-    fs.renameSync(temporary, this.file);
+    writeState(this.file, { version: 1, cursor: this.cursor, drains: Object.fromEntries([...this.drains].map(([k, d]) => [k, d.exportState()])) });
   }
+}
+
+function writeState(file: string, state: SavedState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(state));
+  fs.renameSync(temporary, file);
 }

@@ -22,10 +22,19 @@ export interface Storage {
   /** Small inserts of JS rows (bookkeeping, not the telemetry hot path). */
   insertRows(table: string, rows: object[], token: string): Promise<void>;
   /** Writes a query's rows to a file in the given format, written by ClickHouse itself (no row objects in JavaScript). */
-  exportTo(q: Sql, file: string, format: 'CSVWithNames' | 'Parquet'): Promise<void>;
+  exportTo(q: Sql, file: string, format: ExportFormat): Promise<void>;
+  /**
+   * Loads a file written by exportTo into a table, read by ClickHouse itself:
+   * `structure` names the file's columns and types (Parquet), or is omitted
+   * when the file carries its own (Native). Rows go straight into the table,
+   * past the ingest views.
+   */
+  importFrom(table: string, file: string, format: 'Parquet' | 'Native', structure?: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type ExportFormat = 'CSVWithNames' | 'Parquet' | 'Native';
 
 export interface StorageOptions {
   dataDir: string;
@@ -133,6 +142,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       });
       fs.chmodSync(file, 0o600);
     },
+    async importFrom(table, file, format, structure) {
+      const settings = { insert_deduplication_token: '', input_format_parquet_allow_missing_columns: 0 as const };
+      if (remote) {
+        // A server cannot read our files: stream the bytes to it; it reads them by the table's own types.
+        const stream = await client.exec({ query: `INSERT INTO ${table} FORMAT ${format}`, values: fs.createReadStream(file), clickhouse_settings: settings });
+        stream.stream.resume();
+        return;
+      }
+      const args = structure ? `{file:String}, '${format}', {structure:String}` : `{file:String}, '${format}'`;
+      await client.command({ query: `INSERT INTO ${table} SELECT * FROM file(${args})`, query_params: structure ? { file, structure } : { file }, clickhouse_settings: settings });
+    },
     async ping() {
       try {
         const result = await client.query({ query: 'SELECT 1 AS ok', format: 'JSONEachRow' });
@@ -168,6 +188,7 @@ function drainBeforeClose(storage: Storage): Storage {
     loadSegment: (table, file, token) => track(() => storage.loadSegment(table, file, token)),
     insertRows: (table, rows, token) => track(() => storage.insertRows(table, rows, token)),
     exportTo: (q, file, format) => track(() => storage.exportTo(q, file, format)),
+    importFrom: (table, file, format, structure) => track(() => storage.importFrom(table, file, format, structure)),
     ping: () => track(() => storage.ping()),
     async close() {
       closed = true;

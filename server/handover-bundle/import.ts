@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AuditTrail, AUDIT_HEAD_FILE, readHeadFile, verifyChain, type VerifyResult } from '../audit/index.ts';
+import { PatternMiner } from '../patterns/index.ts';
+import type { LearnedState } from '../learned/document.ts';
+import type { Storage } from '../storage/client.ts';
+import { raw, sql } from '../storage/sql.ts';
+import { columnsOf, digest } from './export.ts';
+import { allFiles, BUNDLE_FORMAT, type Manifest } from './manifest.ts';
+import { BUNDLED_TABLES } from './tables.ts';
+
+/** A bundle that cannot be imported as it is: nothing was written. */
+export class BundleRefused extends Error {}
+
+export interface ImportProgress {
+  /** A file's checksum is being checked (`done` of `total` files). */
+  checking?(file: string, done: number, total: number): void;
+  /** A table was loaded. */
+  loaded?(table: string, rows: number, seconds: number, done: number, total: number): void;
+}
+
+/**
+ * Reads manifest.json and checks every file it names against its SHA-256,
+ * before anything is opened: a changed or missing file stops the import,
+ * naming the file.
+ */
+export async function checkBundle(dir: string, progress: ImportProgress = {}): Promise<Manifest> {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestFile)) throw new BundleRefused(`${manifestFile} is missing: not a hand-over bundle`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
+  } catch (error) {
+    throw new BundleRefused(`manifest.json is not JSON: ${(error as Error).message}`);
+  }
+  if (manifest.format !== BUNDLE_FORMAT || manifest.version !== 1) throw new BundleRefused(`manifest.json: format ${manifest.format} version ${manifest.version}, expected ${BUNDLE_FORMAT} version 1`);
+  const files = allFiles(manifest);
+  for (const [i, file] of files.entries()) {
+    progress.checking?.(file.name, i, files.length);
+    const at = path.join(dir, path.basename(file.name));
+    if (!fs.existsSync(at)) throw new BundleRefused(`${file.name} is missing from the bundle`);
+    const found = await digest(at);
+    if (found.sha256 !== file.sha256 || found.bytes !== file.bytes) throw new BundleRefused(`${file.name} was changed: its SHA-256 is ${found.sha256}, the manifest says ${file.sha256}`);
+  }
+  progress.checking?.('', files.length, files.length);
+  return manifest;
+}
+
+/** What the instance already holds: rows in a bundled table, audit entries, learned trees. */
+export async function whatIsThere(storage: Storage, dataDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const table of BUNDLED_TABLES) {
+    const [row] = await storage.query<{ n: number }>(sql`SELECT count() AS n FROM ${raw(table.name)}`);
+    if (Number(row?.n) > 0) found.push(`${table.name}: ${row!.n} rows`);
+  }
+  if ((readHeadFile(path.join(dataDir, AUDIT_HEAD_FILE))?.seq ?? 0) > 0) found.push('an audit trail (audit-head)');
+  if (fs.existsSync(path.join(dataDir, 'patterns', 'state.json'))) found.push('learned pattern trees (patterns/state.json)');
+  const wal = path.join(dataDir, 'wal');
+  if (fs.existsSync(wal) && fs.readdirSync(wal, { recursive: true }).some((f) => String(f).endsWith('.ndjson'))) found.push('rows waiting in the write-ahead log (wal/)');
+  return found;
+}
+
+/**
+ * Loads a checked bundle into this data directory, whose server is stopped:
+ * ClickHouse reads each Parquet file (the Native file for rollups, whose
+ * aggregate states Parquet cannot hold) straight into its table, past the
+ * ingest views, so rollups are not counted twice. The pattern trees and the
+ * miner's cursor are seeded, the audit chain verified, and the import itself
+ * appended to the chain.
+ */
+export async function importBundle(storage: Storage, dataDir: string, dir: string, manifest: Manifest, options: { replace?: boolean; progress?: ImportProgress } = {}): Promise<{ rows: number; seconds: number; chain: VerifyResult }> {
+  const started = performance.now();
+  const there = await whatIsThere(storage, dataDir);
+  if (there.length > 0 && !options.replace) throw new BundleRefused(`this instance is not empty (${there.join('; ')}); import into a fresh data directory, or pass --replace to delete what it holds first`);
+  if (options.replace) await emptyInstance(storage, dataDir);
+  // Sources first: their rows pass the views into the rollups, which are then emptied and loaded from their own files, exactly.
+  const derived = new Set(BUNDLED_TABLES.filter((t) => t.derived).map((t) => t.name));
+  const known = new Set(BUNDLED_TABLES.map((t) => t.name));
+  const tables = [...manifest.tables.filter((t) => known.has(t.name) && !derived.has(t.name)), ...manifest.tables.filter((t) => derived.has(t.name))];
+  let emptied = false;
+  let rows = 0;
+  for (const [i, table] of tables.entries()) {
+    const tableStarted = performance.now();
+    if (derived.has(table.name) && !emptied) {
+      for (const name of derived) await truncate(storage, name);
+      emptied = true;
+    }
+    const columns = await columnsOf(storage, table.name);
+    const native = table.files.find((f) => f.format === 'Native');
+    if (native) await storage.importFrom(table.name, path.join(dir, native.name), 'Native');
+    else {
+      const parquet = table.files.find((f) => f.format === 'Parquet')!;
+      // The table's own types, a SimpleAggregateFunction as the type it wraps; a column the bundle lacks (an older version) gets its default.
+      const inBundle = new Set(table.columns.map((c) => c.name));
+      if (columns.every((c) => inBundle.has(c.name))) await storage.importFrom(table.name, path.join(dir, parquet.name), 'Parquet', columns.map((c) => `${c.name} ${plainType(c.type)}`).join(', '));
+      else {
+        const present = columns.filter((c) => inBundle.has(c.name));
+        const list = present.map((c) => c.name).join(', ');
+        await storage.command(sql`INSERT INTO ${raw(table.name)} (${raw(list)}) SELECT ${raw(list)} FROM file(${path.join(dir, parquet.name)}, 'Parquet', ${present.map((c) => `${c.name} ${plainType(c.type)}`).join(', ')})`);
+      }
+    }
+    rows += table.rows;
+    options.progress?.loaded?.(table.name, table.rows, (performance.now() - tableStarted) / 1000, i + 1, tables.length);
+  }
+  const learned = JSON.parse(fs.readFileSync(path.join(dir, 'learned-state.json'), 'utf8')) as LearnedState;
+  PatternMiner.seed(dataDir, manifest.miner_cursor, learned.drains);
+  const chain = await verifyChain(storage, undefined);
+  if (!chain.ok) throw new Error(`the imported audit trail does not verify: entry ${chain.broken!.seq}: ${chain.broken!.reason}`);
+  // The import is one more entry of the same chain; the head file outside the table follows it.
+  const trail = await AuditTrail.open(storage, dataDir, { flushIntervalMs: 1000 });
+  await trail.append({
+    at: Date.now(), actor: `os:${os.userInfo().username}`, role: 'admin', via: 'cli', address: '', action: 'handover.import', result: 'ok', status: 0,
+    object: JSON.stringify({ exported_at: manifest.exported_at, mimamori_version: manifest.mimamori_version }), detail: `${tables.length} tables, ${rows} rows`,
+  });
+  await trail.close();
+  const after = await verifyChain(storage, readHeadFile(path.join(dataDir, AUDIT_HEAD_FILE)));
+  if (!after.ok) throw new Error(`the audit trail does not verify after the import: entry ${after.broken!.seq}: ${after.broken!.reason}`);
+  return { rows, seconds: (performance.now() - started) / 1000, chain: after };
+}
+
+/** `--replace`: every bundled table emptied, the chain's head, the trees and the write-ahead log removed. */
+async function emptyInstance(storage: Storage, dataDir: string): Promise<void> {
+  for (const table of BUNDLED_TABLES) await truncate(storage, table.name);
+  for (const leftover of [AUDIT_HEAD_FILE, 'patterns', 'wal']) fs.rmSync(path.join(dataDir, leftover), { recursive: true, force: true });
+}
+
+function truncate(storage: Storage, table: string): Promise<void> {
+  const { cluster } = storage.dialect;
+  return storage.command(sql`TRUNCATE TABLE ${raw(cluster ? `${table}_local ON CLUSTER ${cluster}` : table)}`);
+}
+
+/** The type a file column is read as: a SimpleAggregateFunction's value is the type it wraps. */
+function plainType(type: string): string {
+  const simple = /^SimpleAggregateFunction\(\w+, (.*)\)$/.exec(type);
+  return simple ? simple[1]! : type;
+}
