@@ -26,7 +26,7 @@ async function main() {
   for (let day = 0; day < DAYS; day++) {
     const rows = TARGETS * 1440;
     await runtime.storage.command(sql`
-      INSERT INTO probes
+      INSERT INTO probes (timestamp, environment, target, url, ok, status, error, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
       SELECT ${ts(start + day * DAY_MS)} + toIntervalMinute(intDiv(number, ${typed(TARGETS, 'UInt32')})) AS timestamp,
         'production', concat('target-', toString(number % ${typed(TARGETS, 'UInt32')})) AS target, concat('https://', target, '.example.jp/'),
         cityHash64(number, ${typed(day, 'UInt32')}) % 500 != 0 AS ok, if(ok, 200, 503),

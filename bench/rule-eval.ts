@@ -41,14 +41,14 @@ async function main() {
   for (let day = 0; day < DAYS; day++) {
     const from = ts(start + day * DAY_MS);
     await runtime.storage.command(sql`
-      INSERT INTO probes
+      INSERT INTO probes (timestamp, environment, target, url, ok, status, error, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
       SELECT ${from} + toIntervalMinute(intDiv(number, ${typed(TARGETS, 'UInt32')})) AS timestamp, 'production',
         concat('target-', toString(number % ${typed(TARGETS, 'UInt32')})) AS target, concat('https://', target, '.example.jp/'),
         cityHash64(number, ${typed(day, 'UInt32')}) % 500 != 0 AS ok, if(ok, 200, 503), if(ok, '', 'HTTP 503'), 2, 3, 10, 100,
         if(cityHash64(number, 2) % 1000 = 0, 6000 + cityHash64(number) % 3000, 120 + cityHash64(number, 3) % 900)
       FROM numbers(${typed(TARGETS * 1440, 'UInt64')})`);
     await runtime.storage.command(sql`
-      INSERT INTO metrics
+      INSERT INTO metrics (timestamp, environment, host, name, labels, value)
       SELECT ${from} + toIntervalMinute(intDiv(number, ${typed(HOSTS, 'UInt32')})), 'production', concat('host-', toString(number % ${typed(HOSTS, 'UInt32')})),
         'cpu_utilisation_percent', map('cpu', 'total'), 20 + cityHash64(number, ${typed(day, 'UInt32')}) % 75
       FROM numbers(${typed(HOSTS * 1440, 'UInt64')})`);

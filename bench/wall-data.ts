@@ -30,7 +30,7 @@ const YAML = 'evaluation_interval: 1h\n';
 function seedProbes(from: number, minutes: number) {
   const n = typed(TARGETS, 'UInt32');
   return sql`
-    INSERT INTO probes
+    INSERT INTO probes (timestamp, environment, target, url, ok, status, error, dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms)
     SELECT ${ts(from)} + toIntervalMinute(intDiv(number, ${n})) AS timestamp,
       if(number % 10 = 0, 'staging', 'production'), concat('target-', toString(number % ${n})) AS target, concat('https://', target, '.example.jp/'),
       cityHash64(number, ${typed(from, 'UInt64')}) % 500 != 0 AS ok, if(ok, 200, 503), if(ok, '', 'HTTP 503'), 1, 2, 5,
@@ -41,7 +41,7 @@ function seedProbes(from: number, minutes: number) {
 function seedCpu(from: number, minutes: number) {
   const n = typed(HOSTS, 'UInt32');
   return sql`
-    INSERT INTO metrics
+    INSERT INTO metrics (timestamp, environment, host, name, labels, value)
     SELECT ${ts(from)} + toIntervalMinute(intDiv(number, ${n})), if(number % 5 = 0, 'staging', 'production'), concat('host-', toString(number % ${n})),
       'cpu_utilisation_percent', map('cpu', 'total'), 20 + (cityHash64(number) % 600) / 10
     FROM numbers(${typed(HOSTS * minutes, 'UInt64')})`;

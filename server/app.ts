@@ -9,7 +9,7 @@ import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
 import { refuseNonFiniteParameters, registerErrorHandler } from './http/errors.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
-import { auditRoutes, recordActions, type AuditTrail } from './audit/index.ts';
+import { auditRoutes, recordActions, type AuditSink } from './audit/index.ts';
 import { approvalRoutes, type Approvals } from './approvals/index.ts';
 import { handoverRoutes, type HandoverLedger } from './handovers/index.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -38,6 +38,7 @@ import { silenceRoutes } from './notify/silences.ts';
 import { faroRoutes, type ResolvedFaro } from './faro/index.ts';
 import { uiConfigRoutes } from './http/ui-config.ts';
 import { liveRoutes } from './live/index.ts';
+import { refuseChangesOnReplica, type Role } from './scale-out/role.ts';
 
 export interface AppDeps {
   config: Config;
@@ -46,10 +47,14 @@ export interface AppDeps {
   writer: BatchedWriter;
   metrics: Metrics;
   bus: EventBus;
+  /** Where the ingest door announces rows: the bus itself, or (primary, replica) a bus nobody follows, the rows then announced from the tables. */
+  ingestBus?: EventBus;
+  /** MIMAMORI_ROLE: a replica refuses changes other than ingest. */
+  role?: Role;
   tokens: () => readonly IngestToken[];
   apiKeys: () => readonly ApiKey[];
   accounts: AccountsRuntime;
-  trail: AuditTrail;
+  trail: AuditSink;
   approvals: Approvals;
   handovers: HandoverLedger;
   releases: ReleaseBook;
@@ -98,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routeTable = enforceAccess(app, { metricsPublic: deps.config.metricsPublic, adminRanges: deps.config.http.adminAllow });
   app.decorate('routeTable', routeTable);
   recordActions(app, deps.trail, deps.now ?? Date.now);
+  if (deps.role === 'replica') refuseChangesOnReplica(app);
 
   const isDisplayToken = async (token: string) => (await deps.accounts.tokens.check(token))?.kind === 'display';
   await app.register(dashboardRoutes, { isDisplayToken, secure: deps.accounts.secure });
@@ -107,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const grant = await deps.accounts.tokens.check(bearer, address);
     return grant?.kind === 'ingest' ? grant.name : undefined;
   };
-  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, issuedToken, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.bus, now: deps.now });
+  await app.register(ingestRoutes, { writer: deps.writer, tokens: deps.tokens, issuedToken, judge, limits: deps.config.ingest, budget: new BodyBudget(deps.config.ingest.maxInflightBytes), recentKeys: deps.recentKeys, metrics: deps.metrics, bus: deps.ingestBus ?? deps.bus, now: deps.now });
   await app.register(faroRoutes, { storage: deps.storage, faro: deps.faro, publicUrl: deps.config.publicUrl, now: deps.now });
   await app.register(apiRoutes, { storage: deps.storage, now: deps.now });
   const now = deps.now ?? Date.now;

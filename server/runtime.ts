@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config/load.ts';
 import { openStorage, type Storage } from './storage/client.ts';
 import { BatchedWriter, TELEMETRY_TABLES } from './storage/writer.ts';
-import { AuditTrail } from './audit/index.ts';
+import { AuditQueueSealer, AuditTrail, QueuedAudit, type AuditSink } from './audit/index.ts';
+import { roleFrom, roleWithoutServer, type Role } from './scale-out/role.ts';
+import { TableFollower } from './scale-out/follower.ts';
 import { openApprovals, type Approvals } from './approvals/index.ts';
 import { handoverExport } from './handover-bundle/export.ts';
 import { HandoverLedger } from './handovers/index.ts';
@@ -36,7 +38,10 @@ export interface Runtime {
   app: FastifyInstance;
   review: AccountReview;
   approvals: Approvals;
-  trail: AuditTrail;
+  trail: AuditSink;
+  role: Role;
+  /** Rows read back from the tables (roles primary and replica). */
+  follower?: TableFollower;
   accounts: AccountsRuntime;
   storage: Storage;
   writer: BatchedWriter;
@@ -56,9 +61,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const info = (msg: string) => log?.info(msg);
   const dataDir = path.resolve(options.dataDir);
   const storage = await openStorage({ dataDir, clickhouseUrl: env.CLICKHOUSE_URL, cluster: env.CLICKHOUSE_CLUSTER, log: info });
-  const trail = await AuditTrail.open(storage, dataDir, { flushIntervalMs: options.config.ingest.flushIntervalMs, onError: (error) => log?.error({ err: error }, 'writing the audit trail into ClickHouse failed; entries stay in wal/audit_log') });
-  const approvals = await openApprovals(storage, dataDir, { now: options.now ?? Date.now, flushAudit: () => trail.flush(), log: (msg) => log?.warn(msg) });
-  await applyRetention(storage, options.config.retention, info, (change) => approvals.askToShorten(change));
+  const role = roleFrom(env);
+  const alone = roleWithoutServer(role, env);
+  if (alone) log?.warn(alone);
+  // One writer of the audit chain: a replica queues its entries for the primary to seal.
+  const chain = role === 'replica' ? undefined : await AuditTrail.open(storage, dataDir, { flushIntervalMs: options.config.ingest.flushIntervalMs, onError: (error) => log?.error({ err: error }, 'writing the audit trail into ClickHouse failed; entries stay in wal/audit_log') });
+  const trail: AuditSink = chain ?? new QueuedAudit(storage);
+  const sealing: { sealer?: AuditQueueSealer } = {}; // made once the rest is up; the exports' flush asks it
+  // An export of the trail includes the replicas' entries waiting to be sealed.
+  const flushAudit = async () => {
+    await sealing.sealer?.sealQueued();
+    await trail.flush();
+  };
+  const approvals = await openApprovals(storage, dataDir, { now: options.now ?? Date.now, flushAudit, log: (msg) => log?.warn(msg) });
+  if (role !== 'replica') await applyRetention(storage, options.config.retention, info, (change) => approvals.askToShorten(change));
   const metrics = createMetrics();
   const writer = await BatchedWriter.open(storage, dataDir, options.config.ingest, {
     loaded: (kind, rows, _bytes, seconds) => {
@@ -91,24 +107,38 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const releases = await ReleaseBook.open(storage, now);
   const miner = PatternMiner.open(storage, dataDir, { settleMs: 5000, batchLines: 20_000, intervalMs: 1000, now, log: (msg, error) => log?.warn({ err: error }, msg) });
   const known = await KnownIncidents.open(storage, alerting.ledger, alerting.workarounds, now, (msg, error) => log?.warn({ err: error }, msg));
-  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, known, storage, writer, metrics, bus, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
-  await alerting.start();
+  // With several instances, rows reach the rules and the wall from the tables (whichever instance took them), not from this door.
+  const ingestBus = role === 'all' ? bus : new EventBus();
+  const app = await buildApp({ config: options.config, dataDir, accounts, trail, approvals, handovers, releases, miner, known, storage, writer, metrics, bus, ingestBus, role, tokens: () => tokens, apiKeys: () => apiKeys, alerting, faro, recentKeys, logger: options.logger, now: options.now, version: options.version });
+  const follower = role === 'all' ? undefined : new TableFollower(storage, bus, { intervalMs: 200, settleMs: 200, batchRows: 10_000, log: (msg, error) => log?.warn({ err: error }, msg), announced: (kind, rows) => metrics.followed.inc({ kind }, rows) });
+  const sealer = (sealing.sealer = role === 'primary' && chain ? new AuditQueueSealer(storage, chain, dataDir, { intervalMs: 200, log: (msg, error) => log?.warn({ err: error }, msg) }) : undefined);
+  const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
   accounts.accounts.sessions.start();
   accounts.tokens.start();
   approvals.operations.register(accountDeletion(accounts.accounts));
   approvals.operations.register(handoverExport({ storage, miner, known, now, version: options.version ?? '0.0.0' }));
-  approvals.start();
-  const review = new AccountReview({ users: accounts.accounts.users, deliveries: alerting.deliveries, storage, reviewAfterMs: options.config.accounts.reviewUnusedAfterMs, timezone: options.config.timezone, publicUrl: options.config.publicUrl, now });
-  review.start();
-  if (options.config.patterns.enabled) miner.start();
-  // Closes whose links a crash interrupted; in the background, as the evidence is read from the tables.
-  void known.reconcile().catch((error) => log?.warn({ err: error }, 'linking closed tickets to their evidence failed; retried at the next start'));
+  await follower?.start();
+  const runs = { evaluator: false, mailer: false, escalation: false, miner: false, approvals: false, account_review: false, follower: Boolean(follower), audit_sealer: Boolean(sealer) };
+  if (role !== 'replica') {
+    await alerting.start();
+    approvals.start();
+    review.start();
+    sealer?.start();
+    if (options.config.patterns.enabled) miner.start();
+    // Closes whose links a crash interrupted; in the background, as the evidence is read from the tables.
+    void known.reconcile().catch((error) => log?.warn({ err: error }, 'linking closed tickets to their evidence failed; retried at the next start'));
+    Object.assign(runs, { evaluator: true, mailer: true, escalation: true, approvals: true, account_review: true, miner: options.config.patterns.enabled });
+  }
+  metrics.role.set({ role }, 1);
+  for (const [component, running] of Object.entries(runs)) metrics.component.set({ component }, running ? 1 : 0);
   let closed = false;
   return {
     app,
     review,
     approvals,
     trail,
+    role,
+    follower,
     accounts,
     storage,
     writer,
@@ -124,6 +154,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       review.stop();
       accounts.accounts.sessions.stop();
       accounts.tokens.stop();
+      await follower?.stop();
+      await sealer?.stop();
       await alerting.stop();
       await miner.stop();
       await writer.close();

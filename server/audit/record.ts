@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditFields } from './chain.ts';
-import type { AuditTrail } from './trail.ts';
+import type { AuditSink } from './queue.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,7 +24,7 @@ const NOT_ACTIONS = /^\/api\/v1\/(ingest\/|faro\/collect)/;
  * (routes marked `audit: true`), and every administrative route. Nothing
  * from a request body is recorded, so no password or token can enter.
  */
-export function recordActions(app: FastifyInstance, trail: AuditTrail, now: () => number): void {
+export function recordActions(app: FastifyInstance, trail: AuditSink, now: () => number): void {
   app.decorateRequest('auditNote', undefined);
   app.addHook('onSend', async (request, reply, payload) => {
     const fields = auditFields(request, reply, payload, now());

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Storage } from '../storage/client.ts';
 import { sql, ts, typed } from '../storage/sql.ts';
 import { parseTimeRange } from '../shared/time-range.ts';
-import type { AuditTrail } from './trail.ts';
+import type { AuditSink } from './queue.ts';
 import { verifyChain } from './verify.ts';
 import type { AuditFields } from './chain.ts';
 
@@ -79,7 +79,7 @@ function auditRows(storage: Storage, q: AuditQuery, limit: number) {
 }
 
 /** The audit trail for administrators: browse and filter it, and prove it intact. */
-export async function auditRoutes(fastify: FastifyInstance, options: { storage: Storage; trail: AuditTrail; now: () => number }): Promise<void> {
+export async function auditRoutes(fastify: FastifyInstance, options: { storage: Storage; trail: AuditSink; now: () => number }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { storage, trail } = options;
 

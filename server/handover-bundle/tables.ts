@@ -63,4 +63,5 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   metrics_ingest: 'an ingest door (Null engine), holds no rows',
   probes_ingest: 'an ingest door (Null engine), holds no rows',
   audit_log_ingest: 'an ingest door (Null engine), holds no rows',
+  audit_queue: 'replicas’ entries waiting for the primary to seal them into audit_log, where the bundle has them',
 };

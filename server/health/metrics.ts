@@ -39,6 +39,9 @@ export function createMetrics() {
     notificationFailures: new Counter({ name: 'mimamori_notification_failures_total', help: 'Failed sends, by whether they will be retried', labelNames: ['channel', 'retry'], registers: [registry] }),
     patternsLag: new Gauge({ name: 'mimamori_patterns_miner_lag_seconds', help: 'How far the log-pattern miner is behind: now minus the store time it has mined up to (0 before any line)', registers: [registry] }),
     patternsMined: new Gauge({ name: 'mimamori_patterns_mined_lines', help: 'Log lines mined into patterns since the server started', registers: [registry] }),
+    role: new Gauge({ name: 'mimamori_role', help: 'This instance’s role (MIMAMORI_ROLE): 1 for the role it runs as', labelNames: ['role'], registers: [registry] }),
+    component: new Gauge({ name: 'mimamori_component_running', help: 'Background work this instance runs (1) or leaves to another instance (0): evaluator, mailer, escalation, miner, approvals, account_review, follower, audit_sealer', labelNames: ['component'], registers: [registry] }),
+    followed: new Counter({ name: 'mimamori_follower_announced_rows_total', help: 'Rows stored by any instance that this one read back and announced to its rules and wall (roles primary and replica)', labelNames: kind, registers: [registry] }),
     queueBytes: new Gauge({ name: 'mimamori_ingest_queue_bytes', help: 'Bytes accepted but not yet loaded into ClickHouse (batch queue depth)', labelNames: kind, registers: [registry] }),
   };
 }

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
+import { QueuedAudit } from '../audit/index.ts';
+import { sql, ts } from '../storage/sql.ts';
+import { roleFrom } from './role.ts';
+
+// The primary/replica split (issue 19) as far as one machine allows: chDB
+// opens a data directory in one process, so each half runs alone here and
+// the other half's writes are made the way they reach the shared tables.
+
+let rt: TestRuntime | undefined;
+afterEach(async () => {
+  await rt?.close();
+  rt = undefined;
+});
+const yaml = `agent: { enabled: false }
+evaluation_interval: 1h
+rules:
+  - { name: slow, kind: response_time, consecutive: 1 }
+`;
+async function until<T>(what: () => Promise<T | undefined> | T | undefined, tries = 100): Promise<T | undefined> {
+  for (let i = 0; i < tries; i++) {
+    const got = await what();
+    if (got) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+describe('MIMAMORI_ROLE', () => {
+  it('is all, primary or replica; anything else stops the start with the allowed values', () => {
+    expect(roleFrom({})).toBe('all');
+    expect(roleFrom({ MIMAMORI_ROLE: 'replica' })).toBe('replica');
+    expect(() => roleFrom({ MIMAMORI_ROLE: 'secondary' })).toThrow('MIMAMORI_ROLE=secondary: must be one of all, primary, replica');
+  });
+
+  it('a primary raises the alert for a slow probe that reached its table without passing its own door (as a replica’s ingest does), with the hourly evaluation far off', async () => {
+    rt = await openTestRuntime({ yaml, env: { MIMAMORI_ROLE: 'primary' } });
+    expect(rt.role).toBe('primary');
+    await rt.storage.command(sql`INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms) VALUES (${ts(Date.now())}, 'production', 'portal', 'https://example.jp/', true, 200, 6200)`);
+    const alert = await until(() => rt!.alerting.store.active().find((a) => a.rule === 'slow' && a.labels.target === 'portal'));
+    expect(alert, 'the follower announced the stored row and the rule judged it').toMatchObject({ state: 'firing', value: 6200 });
+    const metrics = (await rt.app.inject({ method: 'GET', url: '/metrics', headers: rt.admin })).body;
+    expect(metrics).toMatch(/mimamori_follower_announced_rows_total\{kind="probes"\} 1\b/);
+    expect(metrics).toMatch(/mimamori_component_running\{component="evaluator"\} 1/);
+  });
+
+  it('a primary seals the entries replicas queued into its one audit chain, in order, and the chain verifies', async () => {
+    rt = await openTestRuntime({ yaml, env: { MIMAMORI_ROLE: 'primary' } });
+    const replica = new QueuedAudit(rt.storage);
+    for (const n of [1, 2, 3]) await replica.append({ at: Date.now() + n, actor: `op${n}`, role: 'operator', via: 'token', address: '10.0.0.2', action: 'GET /api/v1/audit', object: '{}', result: 'ok', status: 200, detail: `replica entry ${n}` });
+    const sealed = await until(async () => {
+      const rows = await rt!.storage.query<{ detail: string }>(sql`SELECT detail FROM audit_log WHERE detail LIKE 'replica entry %' ORDER BY seq`);
+      await rt!.trail.flush();
+      return rows.length === 3 ? rows : undefined;
+    });
+    expect(sealed?.map((r) => r.detail)).toEqual(['replica entry 1', 'replica entry 2', 'replica entry 3']);
+    const verify = await rt.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: rt.admin });
+    expect(verify.json()).toMatchObject({ ok: true });
+  });
+
+  it('a replica takes telemetry and reads, refuses changes with 421 naming the primary, and queues its audit entries instead of writing a chain of its own', async () => {
+    rt = await openTestRuntime({ yaml, env: { MIMAMORI_ROLE: 'replica' } });
+    const ingest = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/probes', headers: rt.auth, payload: [{ timestamp: Date.now(), environment: 'production', target: 'portal', ok: true, total_ms: 120 }] });
+    expect(ingest.statusCode).toBe(200);
+    const change = await rt.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: rt.admin, payload: { type: 'incident', title: 'x', environment: 'production' } });
+    expect(change.statusCode).toBe(421);
+    expect(change.json().message).toContain('send changes to the primary');
+    const read = await rt.app.inject({ method: 'GET', url: '/api/v1/audit', headers: rt.admin });
+    expect(read.statusCode).toBe(200);
+    const [queued] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM audit_queue WHERE fields LIKE '%GET /api/v1/audit%'`);
+    expect(Number(queued!.n)).toBe(1);
+    const [chained] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM audit_log`);
+    expect(Number(chained!.n)).toBe(0);
+  });
+});
