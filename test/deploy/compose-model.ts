@@ -28,7 +28,8 @@ export interface ComposeFile {
 
 export const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 export const composeText = fs.readFileSync(COMPOSE_FILE, 'utf8');
-export const raw = YAML.parse(composeText) as ComposeFile;
+// Compose resolves YAML merge keys (`<<: *anchor`), which the YAML 1.2 core schema leaves as plain keys.
+export const raw = YAML.parse(composeText, { merge: true }) as ComposeFile;
 export const variables = placeholderNames(composeText);
 
 /** A complete .env: a distinct value of 32 characters (letters, digits, -) for every variable the file uses. */

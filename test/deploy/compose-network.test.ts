@@ -17,25 +17,40 @@ const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 // The images' own listening ports (their documentation): ClickHouse HTTP 8123 and native 9000,
 // Keeper's client port as keeper_config.xml sets it, Grafana 3000, Mailpit SMTP 1025 and UI 8025, node-exporter 9100.
 const LISTENS: Record<string, number[]> = { clickhouse: [8123, 9000], grafana: [3000], mailpit: [1025, 8025], 'node-exporter': [9100] };
+/** The proxy's own `listen` (deploy/nginx/cluster.conf) and the upstream servers it names. */
+const proxyConf = fs.readFileSync(path.join(ROOT, 'deploy/nginx/cluster.conf'), 'utf8').replace(/#.*$/gm, '');
+const proxyListen = Number(/^\s*listen\s+(\d+);/m.exec(proxyConf)![1]);
+const upstreams = (name: string) => [...proxyConf.matchAll(/upstream (\w+) \{([^}]*)\}/g)].find((m) => m[1] === name)![2]!.match(/server [\w.-]+:\d+[^;]*/g)!.map((line) => line.slice('server '.length));
+const CLUSTER_MIMAMORI = ['mimamori-primary', 'mimamori-replica-1', 'mimamori-replica-2'];
 const listensOn = (host: string, port: number) => {
   const s = svc(host);
   if (!s) return false;
+  if (host === 'mimamori-proxy') return port === proxyListen;
   if (s.image?.startsWith('mimamori:')) return Number(envOf(s).PORT) === port;
   if (s.image?.startsWith('clickhouse/clickhouse-server')) return LISTENS.clickhouse!.includes(port);
   return (LISTENS[host] ?? []).includes(port);
 };
 
 describe('docker-compose.yml: ports', () => {
-  it('publishes Mimamori on the port it listens on, the one the image exposes, on loopback only', () => {
+  it('publishes Mimamori on the port it listens on, the one the image exposes, on loopback only; the cluster only through its proxy', () => {
     const expose = /^EXPOSE\s+(\d+)/m.exec(dockerfile)![1];
-    for (const name of ['mimamori', 'mimamori-cluster']) {
+    const published = (name: string, listens: number) => {
+      const [port, ...more] = portsOf(svc(name));
+      expect(more).toEqual([]);
+      expect(port!.target, name).toBe(listens);
+      return port!.published;
+    };
+    for (const name of ['mimamori', ...CLUSTER_MIMAMORI]) {
       const env = envOf(svc(name));
       expect(env.HOST, name).toBe('0.0.0.0');
       expect(env.PORT, name).toBe(expose);
-      const [port, ...more] = portsOf(svc(name));
-      expect(more).toEqual([]);
-      expect(port!.target, name).toBe(Number(env.PORT));
-      expect(url(env.MIMAMORI_PUBLIC_URL).port, `${name}: links in mails reach the published port`).toBe(String(port!.published));
+    }
+    const single = envOf(svc('mimamori'));
+    expect(url(single.MIMAMORI_PUBLIC_URL).port, 'links in mails reach the published port').toBe(String(published('mimamori', Number(single.PORT))));
+    const proxied = published('mimamori-proxy', proxyListen);
+    for (const name of CLUSTER_MIMAMORI) {
+      expect(portsOf(svc(name)), `${name} is reached through the proxy`).toEqual([]);
+      expect(url(envOf(svc(name)).MIMAMORI_PUBLIC_URL).port, `${name}: links in mails reach the proxy`).toBe(String(proxied));
     }
     for (const [name, s] of Object.entries(doc.services)) for (const p of portsOf(s)) expect(p.hostIp, `${name} publishes on loopback only`).toBe('127.0.0.1');
   });
@@ -46,7 +61,7 @@ describe('docker-compose.yml: ports', () => {
       expect(s.expose ?? [], name).toEqual([]);
       expect(s.network_mode, name).toBeUndefined();
     }
-    for (const name of ['mimamori', 'mimamori-cluster']) {
+    for (const name of ['mimamori', ...CLUSTER_MIMAMORI]) {
       const target = url(envOf(svc(name)).CLICKHOUSE_URL);
       expect(target.protocol).toBe('http:');
       expect(svc(target.hostname)?.image, `${name}: ${target.hostname}`).toMatch(/^clickhouse\/clickhouse-server:/);
@@ -128,8 +143,9 @@ describe('the cluster profile', () => {
   const keepers = inCluster.filter(([, s]) => isImage('clickhouse/clickhouse-keeper')(s));
   const mimamoris = inCluster.filter(([, s]) => (s.image ?? '').startsWith('mimamori:'));
 
-  it('is two ClickHouse servers, one Keeper and one Mimamori, apart from the default stack', () => {
-    expect([replicas.length, keepers.length, mimamoris.length, inCluster.length]).toEqual([2, 1, 1, 4]);
+  it('is two ClickHouse servers, one Keeper, a Mimamori primary and two replicas behind one proxy, apart from the default stack', () => {
+    expect([replicas.length, keepers.length, mimamoris.length, inCluster.length]).toEqual([2, 1, 3, 7]);
+    expect(mimamoris.map(([name]) => name)).toEqual(CLUSTER_MIMAMORI);
     for (const [name, s] of servicesWith(inProfile(undefined))) for (const dep of Object.keys(s.depends_on ?? {})) expect(svc(dep).profiles, `${name} depends on ${dep}`).toBeUndefined();
   });
 
@@ -148,7 +164,14 @@ describe('the cluster profile', () => {
       return only(r, 'host').text;
     });
     expect(hosts.sort()).toEqual(replicas.map(([n]) => n).sort());
-    expect(envOf(mimamoris[0]![1]).MIMAMORI_ROLE, 'one Mimamori; the primary/replica split is still to come').toBeUndefined();
+  });
+
+  it('sends reads and telemetry to the replicas (the primary as backup) and changes to the primary, each where it listens', () => {
+    const at = (name: string) => `${name}:${envOf(svc(name)).PORT}`;
+    expect(upstreams('mimamori_any')).toEqual([`${at('mimamori-replica-1')} max_fails=2 fail_timeout=10s`, `${at('mimamori-replica-2')} max_fails=2 fail_timeout=10s`, `${at('mimamori-primary')} backup`]);
+    expect(upstreams('mimamori_primary')).toEqual([at('mimamori-primary')]);
+    const waits = Object.keys((svc('mimamori-proxy').depends_on ?? {}) as Record<string, unknown>).sort();
+    expect(waits).toEqual([...CLUSTER_MIMAMORI].sort());
   });
 
   it('gives each replica the macros the Replicated engines use, its own replica name, and Keeper where Keeper listens', () => {

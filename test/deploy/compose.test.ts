@@ -21,6 +21,8 @@ const svc = (name: string): Service => {
   return s;
 };
 const mountAt = (s: Service, target: string) => mountsOf(s).find((m) => m.target === target);
+/** The cluster profile's Mimamori instances: one primary, two replicas. */
+const CLUSTER_MIMAMORI = ['mimamori-primary', 'mimamori-replica-1', 'mimamori-replica-2'];
 const readYaml = (rel: string) => YAML.parse(fs.readFileSync(path.join(ROOT, rel), 'utf8')) as unknown;
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const versionOf = (name: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
@@ -99,7 +101,7 @@ describe('docker-compose.yml: images', () => {
   it('pins every image by version, and builds Mimamori as its package version', () => {
     for (const [name, s] of Object.entries(doc.services)) expect(s.image, name).toMatch(/^[a-z0-9./-]+:v?[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?$/);
     const built = servicesWith((s) => s.build !== undefined);
-    expect(built.map(([n]) => n).sort()).toEqual(['agent', 'mimamori', 'mimamori-cluster']);
+    expect(built.map(([n]) => n).sort()).toEqual(['agent', 'mimamori', ...CLUSTER_MIMAMORI]);
     for (const [name, s] of built) {
       expect(s.image, name).toBe(`mimamori:${pkg.version}`);
       expect(s.build, name).toEqual({ context: '.', dockerfile: 'Dockerfile' });
@@ -135,8 +137,9 @@ describe('docker-compose.yml: mounts', () => {
     expect([...used].sort()).toEqual(Object.keys(doc.volumes ?? {}).sort());
   });
 
-  it('mounts each configuration file where its reader looks for it', () => {
-    for (const name of ['mimamori', 'mimamori-cluster']) {
+  it('mounts each configuration file where its reader looks for it, each instance with its own data and write-ahead log', () => {
+    const volumes = new Set<string>();
+    for (const name of ['mimamori', ...CLUSTER_MIMAMORI]) {
       const s = svc(name);
       const env = envOf(s);
       expect(mountAt(s, env.MIMAMORI_CONFIG!)?.source, name).toBe('./deploy/mimamori.yaml');
@@ -144,7 +147,12 @@ describe('docker-compose.yml: mounts', () => {
       const wal = mountAt(s, `${env.MIMAMORI_DATA}/wal`);
       expect(wal?.kind, `${name}: the write-ahead log on its own volume`).toBe('volume');
       expect(wal?.source).not.toBe(mountAt(s, env.MIMAMORI_DATA!)?.source);
+      for (const v of [wal!.source, mountAt(s, env.MIMAMORI_DATA!)!.source]) {
+        expect(volumes.has(v), `${name}: ${v} is no other instance's`).toBe(false);
+        volumes.add(v);
+      }
     }
+    expect(mountAt(svc('mimamori-proxy'), '/etc/nginx/conf.d/default.conf')?.source).toBe('./deploy/nginx/cluster.conf');
     const agent = commandOf(svc('agent'));
     expect(agent.slice(0, 2)).toEqual(['agent', '--config']);
     expect(mountAt(svc('agent'), agent[2]!)?.source).toBe('./deploy/agent.yaml');
@@ -178,15 +186,18 @@ describe('docker-compose.yml: environment', () => {
   const mimamoriYaml = envNamedInYaml(readYaml('deploy/mimamori.yaml'));
   const agentYaml = envNamedInYaml(readYaml('deploy/agent.yaml'));
 
-  it('sets for Mimamori only variables the code or its mounted mimamori.yaml reads, and all that the YAML needs; never MIMAMORI_ROLE (not built yet)', () => {
-    for (const name of ['mimamori', 'mimamori-cluster']) {
+  it('sets for Mimamori only variables the code or its mounted mimamori.yaml reads, and all that the YAML needs; the cluster runs one primary and replicas, the single-node stack does everything', () => {
+    for (const name of ['mimamori', ...CLUSTER_MIMAMORI]) {
       expect(unread(svc(name), new Set([...code, ...mimamoriYaml])), name).toEqual([]);
       for (const needed of mimamoriYaml) expect(envOf(svc(name)), `${name} sets ${needed}`).toHaveProperty([needed]);
     }
     const mutated = structuredClone(svc('mimamori'));
-    (mutated.environment as Record<string, string>).MIMAMORI_ROLE = 'primary';
-    expect(unread(mutated, new Set([...code, ...mimamoriYaml]))).toEqual(['MIMAMORI_ROLE']);
+    (mutated.environment as Record<string, string>).MIMAMORI_SHARD = '2';
+    expect(unread(mutated, new Set([...code, ...mimamoriYaml])), 'a name no code reads is caught').toEqual(['MIMAMORI_SHARD']);
     expect(envOf(svc('mimamori')).CLICKHOUSE_CLUSTER, 'the single-node stack').toBeUndefined();
+    expect(envOf(svc('mimamori')).MIMAMORI_ROLE, 'the single-node stack runs everything (all)').toBeUndefined();
+    expect(CLUSTER_MIMAMORI.map((name) => envOf(svc(name)).MIMAMORI_ROLE)).toEqual(['primary', 'replica', 'replica']);
+    for (const name of CLUSTER_MIMAMORI) expect(envOf(svc(name)).CLICKHOUSE_CLUSTER, name).toBe('mimamori');
   });
 
   it('sets for the agent only what the agent reads: its token under the name agent.yaml gives', () => {
