@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 
-const BENCHES = ['ingest-logs.ts', 'query-series.ts', 'tail-logs.ts', 'agent-idle.ts', 'alert-latency.ts', 'alert-e2e.ts', 'rule-eval.ts', 'wall-data.ts', 'wall-page.ts', 'auth.ts', 'audit.ts', 'report-monthly.ts', 'report-annual.ts', 'k6-upload.ts', 'k6-upload-http.ts', 'patterns-miner.ts', 'drain.ts', 'patterns-sustained.ts'];
+const BENCHES = ['ingest-logs.ts', 'query-series.ts', 'tail-logs.ts', 'agent-idle.ts', 'alert-latency.ts', 'alert-e2e.ts', 'rule-eval.ts', 'wall-data.ts', 'wall-page.ts', 'auth.ts', 'audit.ts', 'report-monthly.ts', 'report-annual.ts', 'k6-upload.ts', 'k6-upload-http.ts', 'patterns-miner.ts', 'drain.ts', 'patterns-sustained.ts', 'follower-delay.ts', 'handover.ts'];
 const only = process.argv.slice(2);
 
 console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30) }));

@@ -10,6 +10,15 @@ export interface RunContext {
   flushAudit(): Promise<void>;
   requester: { name: string; role: string };
   approver?: { name: string; role: string };
+  /** Says how far a long run is (shown to whoever waits for it). */
+  progress?(progress: RunProgress): void;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** What it works on now, e.g. a table's name. */
+  step: string;
 }
 
 export interface RunResult {

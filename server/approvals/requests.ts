@@ -5,7 +5,7 @@ import type { Storage } from '../storage/client.ts';
 import { dateTimeText, sql } from '../storage/sql.ts';
 import { serialQueue } from '../shared/serial.ts';
 import { AppError } from '../http/errors.ts';
-import { askersOf, type Bilingual, type OperationRegistry, type RunResult } from './operations.ts';
+import { askersOf, type Bilingual, type OperationRegistry, type RunProgress, type RunResult } from './operations.ts';
 
 export type RequestState = 'pending' | 'approved' | 'rejected' | 'expired' | 'ran' | 'failed';
 /** Who acts on a request; `system` is Mimamori itself (a shorter retention found in the YAML). */
@@ -35,6 +35,8 @@ export interface RequestView {
   filesUntil?: number;
   filesDeleted: boolean;
   downloads: { by: string; at: number; file: string }[];
+  /** While it runs: how far (in memory only; a long export reports it). */
+  progress?: RunProgress;
 }
 
 /** A request not decided within this is expired; an export's files live this long after it ran. */
@@ -139,7 +141,9 @@ export class Requests {
     const op = this.operations.get(request.operation)!;
     const system = { name: 'mimamori', role: 'system' };
     try {
-      const result = await op.run(request.params as never, { storage: this.storage, dir: path.join(this.exportsDir, request.id), now: this.now(), flushAudit: this.flushAudit, requester: request.requester, approver: request.decidedBy });
+      const progress = (p: RunProgress) => void (request.progress = p);
+      const result = await op.run(request.params as never, { storage: this.storage, dir: path.join(this.exportsDir, request.id), now: this.now(), flushAudit: this.flushAudit, requester: request.requester, approver: request.decidedBy, progress });
+      request.progress = undefined;
       await this.record(request.id, 'ran', system, undefined, undefined, undefined, JSON.stringify(result));
     } catch (error) {
       await this.record(request.id, 'failed', system, undefined, undefined, undefined, (error as Error).message.slice(0, 1000));

@@ -30,6 +30,7 @@ export const requestView = (r: RequestView, requests: Requests): RequestAnswer =
   files_until: iso(r.filesUntil),
   files_deleted: r.filesDeleted,
   downloads: r.downloads.map((d) => ({ ...d, at: iso(d.at)! })),
+  ...(r.progress ? { progress: r.progress } : {}),
 });
 
 /** Four-eyes requests (item 16): ask, decide, and download what an approved export wrote. */

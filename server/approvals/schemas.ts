@@ -37,6 +37,7 @@ export const RequestAnswer = Type.Object({
   files_until: NullableTime,
   files_deleted: Type.Boolean(),
   downloads: Type.Array(Type.Object({ by: Type.String(), at: Time, file: Type.String() })),
+  progress: Type.Optional(Type.Object({ done: Type.Integer(), total: Type.Integer(), step: Type.String() }, { description: 'While a long operation runs: how far it is' })),
 });
 export type RequestAnswer = Static<typeof RequestAnswer>;
 

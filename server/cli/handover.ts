@@ -11,6 +11,7 @@ import type { Manifest } from '../handover-bundle/manifest.ts';
 interface RequestAnswer {
   id: string;
   state: string;
+  progress?: { done: number; total: number; step: string };
   error: string | null;
   result: { files: string[]; summary: string } | null;
 }
@@ -49,14 +50,18 @@ async function waitUntilRan(id: string): Promise<RequestAnswer | undefined> {
   for (;;) {
     const r = (await call(`/api/v1/requests/${encodeURIComponent(id)}`)) as RequestAnswer & { operation: string };
     if (r.operation !== 'export.handover') throw new Error(`${id} is a request for ${r.operation}, not export.handover`);
-    if (r.state === 'ran') return r;
+    if (r.state === 'ran') {
+      line.done(`${bar(1, 1)} the server wrote the bundle: ${r.result?.summary ?? ''}`);
+      return r;
+    }
     if (r.state === 'pending') {
       process.stdout.write(`${id} waits for approval by another person (mimamori request approve ${id})\n${id} は別の人の承認待ちです\n`);
       process.exitCode = WAITING;
       return undefined;
     }
     if (r.state !== 'approved') throw new Error(`${id} is ${r.state}${r.error ? `: ${r.error}` : ''}`);
-    line.update(`the server is writing the bundle… ${Math.round((Date.now() - started) / 1000)} s`);
+    const p = r.progress;
+    line.update(`${p ? `${bar(p.done, p.total)} ${p.done}/${p.total} tables, writing ${p.step}` : 'the server is writing the bundle…'} ${Math.round((Date.now() - started) / 1000)} s`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }

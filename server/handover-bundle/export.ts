@@ -63,21 +63,26 @@ async function writeBundle(parts: LearnedParts, ctx: RunContext) {
   await ctx.flushAudit();
   const tables: ManifestTable[] = [];
   const learnedTables = new Set(['log_patterns', 'log_pattern_counts']);
-  for (const table of BUNDLED_TABLES.filter((t) => !learnedTables.has(t.name))) tables.push(await writeTable(ctx, table));
+  const write = async (table: BundledTable) => {
+    ctx.progress?.({ done: tables.length, total: BUNDLED_TABLES.length, step: table.name });
+    tables.push(await writeTable(ctx, table));
+  };
+  for (const table of BUNDLED_TABLES.filter((t) => !learnedTables.has(t.name))) await write(table);
   // The counts and the miner's cursor are taken together between two passes: the importing miner starts where these counts end.
   const { cursor, learned } = await parts.miner.hold(async (minerCursor) => {
-    for (const table of BUNDLED_TABLES.filter((t) => learnedTables.has(t.name))) tables.push(await writeTable(ctx, table));
+    for (const table of BUNDLED_TABLES.filter((t) => learnedTables.has(t.name))) await write(table);
     return { cursor: structuredClone(minerCursor) as MinerCursor, learned: await exportLearned(parts) };
   });
   tables.sort((a, b) => BUNDLED_TABLES.findIndex((t) => t.name === a.name) - BUNDLED_TABLES.findIndex((t) => t.name === b.name));
+  ctx.progress?.({ done: tables.length, total: BUNDLED_TABLES.length, step: 'manifest' });
   const files: ManifestFile[] = [];
-  const write = async (name: string, text: string, about: ManifestFile['about']) => {
+  const writeFile = async (name: string, text: string, about: ManifestFile['about']) => {
     fs.writeFileSync(path.join(ctx.dir, name), text, { mode: 0o600 });
     files.push({ name, about, ...(await digest(path.join(ctx.dir, name))) });
   };
-  await write('schema.sql', await schemaSql(ctx), { ja: 'テーブル定義（ClickHouse）', en: 'Table definitions (ClickHouse)' });
-  await write('learned-state.json', `${JSON.stringify(learned, null, 2)}\n`, { ja: '学習したログパターンの木とインシデントの関連（docs/LEARNED-STATE.md の形式）', en: 'Learned pattern trees and incident links (format: docs/LEARNED-STATE.md)' });
-  await write('README.md', bundleReadme(tables), { ja: 'この一式の読み方', en: 'How to read this bundle' });
+  await writeFile('schema.sql', await schemaSql(ctx), { ja: 'テーブル定義（ClickHouse）', en: 'Table definitions (ClickHouse)' });
+  await writeFile('learned-state.json', `${JSON.stringify(learned, null, 2)}\n`, { ja: '学習したログパターンの木とインシデントの関連（docs/LEARNED-STATE.md の形式）', en: 'Learned pattern trees and incident links (format: docs/LEARNED-STATE.md)' });
+  await writeFile('README.md', bundleReadme(tables), { ja: 'この一式の読み方', en: 'How to read this bundle' });
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     version: 1,

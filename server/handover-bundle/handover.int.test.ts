@@ -11,6 +11,8 @@ import { checkBundle, importBundle, BundleRefused } from './import.ts';
 import type { Manifest } from './manifest.ts';
 import { BUNDLED_TABLES, LEFT_OUT } from './tables.ts';
 import { meaningOf } from './columns.ts';
+import { handoverExport } from './export.ts';
+import type { RunProgress } from '../approvals/operations.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API under test
 type Json = any;
@@ -152,6 +154,8 @@ describe('hand-over bundle (issue 19, item 8)', () => {
       const derived = views.filter((v) => bundled.has(v.source)).map((v) => v.target).sort();
       expect(derived.length).toBeGreaterThanOrEqual(5);
       expect(BUNDLED_TABLES.filter((t) => t.derived).map((t) => t.name).sort()).toEqual([...new Set(derived)]);
+      const sources = views.filter((v) => bundled.has(v.source)).map((v) => v.source);
+      expect(BUNDLED_TABLES.filter((t) => t.feedsViews).map((t) => t.name).sort()).toEqual([...new Set(sources)].sort());
       const columns = await storage.query<{ table: string; name: string }>(sql`SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ${[...bundled]}`);
       expect(columns.filter((c) => !meaningOf(c.table, c.name)).map((c) => `${c.table}.${c.name}`)).toEqual([]);
     } finally {
@@ -206,6 +210,16 @@ describe('hand-over bundle (issue 19, item 8)', () => {
     expect(verify.ok).toBe(true);
     const [imported] = await rt.storage.query<{ action: string; seq: number }>(sql`SELECT action, seq FROM audit_log WHERE action = 'handover.import'`);
     expect(Number(imported!.seq)).toBe(exported + 1);
+  });
+
+  it('says how far it is while it runs: each table in turn, then the manifest', async () => {
+    const op = handoverExport({ storage: rt.storage, miner: rt.miner, known: rt.known, now: () => clock, version: 'test' });
+    const seen: RunProgress[] = [];
+    const out = tempDir('mimamori-handover-progress-');
+    await op.run({}, { storage: rt.storage, dir: out, now: clock, flushAudit: () => rt.trail.flush(), requester: { name: 'a', role: 'operator' }, approver: { name: 'b', role: 'approver' }, progress: (p) => seen.push(p) });
+    expect(seen.map((p) => p.step)).toEqual([...BUNDLED_TABLES.map((t) => t.name).filter((n) => !n.startsWith('log_pattern')), 'log_patterns', 'log_pattern_counts', 'manifest']);
+    expect(seen.map((p) => p.done)).toEqual(seen.map((_, i) => i));
+    expect(new Set(seen.map((p) => p.total))).toEqual(new Set([BUNDLED_TABLES.length]));
   });
 });
 

@@ -7,7 +7,7 @@ import type { LearnedState } from '../learned/document.ts';
 import type { Storage } from '../storage/client.ts';
 import { raw, sql } from '../storage/sql.ts';
 import { columnsOf, digest } from './export.ts';
-import { allFiles, BUNDLE_FORMAT, type Manifest } from './manifest.ts';
+import { allFiles, BUNDLE_FORMAT, type Manifest, type ManifestTable } from './manifest.ts';
 import { BUNDLED_TABLES } from './tables.ts';
 
 /** A bundle that cannot be imported as it is: nothing was written. */
@@ -64,21 +64,24 @@ export async function whatIsThere(storage: Storage, dataDir: string): Promise<st
 /**
  * Loads a checked bundle into this data directory, whose server is stopped:
  * ClickHouse reads each Parquet file (the Native file for rollups, whose
- * aggregate states Parquet cannot hold) straight into its table, past the
- * ingest views, so rollups are not counted twice. The pattern trees and the
- * miner's cursor are seeded, the audit chain verified, and the import itself
- * appended to the chain.
+ * aggregate states Parquet cannot hold) into its table; the raw tables the
+ * rollup views read are loaded past those views, so nothing is counted
+ * twice. The pattern trees and the miner's cursor are seeded, the audit
+ * chain verified, and the import itself appended to the chain.
  */
 export async function importBundle(storage: Storage, dataDir: string, dir: string, manifest: Manifest, options: { replace?: boolean; progress?: ImportProgress } = {}): Promise<{ rows: number; seconds: number; chain: VerifyResult }> {
   const started = performance.now();
   const there = await whatIsThere(storage, dataDir);
   if (there.length > 0 && !options.replace) throw new BundleRefused(`this instance is not empty (${there.join('; ')}); import into a fresh data directory, or pass --replace to delete what it holds first`);
   if (options.replace) await emptyInstance(storage, dataDir);
-  // Sources first: their rows pass the views into the rollups, which are then emptied and loaded from their own files, exactly.
+  // Raw tables first, then the rollups from their own files. Rows inserted into a table the views read would
+  // be counted into the rollups again: they are loaded into a copy and its partitions attached, which no view sees.
+  // A cluster's Replicated tables cannot be copied so: there the views count them, and the rollups are emptied first.
   const derived = new Set(BUNDLED_TABLES.filter((t) => t.derived).map((t) => t.name));
+  const feedsViews = new Set(BUNDLED_TABLES.filter((t) => t.feedsViews).map((t) => t.name));
   const known = new Set(BUNDLED_TABLES.map((t) => t.name));
   const tables = [...manifest.tables.filter((t) => known.has(t.name) && !derived.has(t.name)), ...manifest.tables.filter((t) => derived.has(t.name))];
-  let emptied = false;
+  let emptied = !storage.dialect.cluster;
   let rows = 0;
   for (const [i, table] of tables.entries()) {
     const tableStarted = performance.now();
@@ -86,20 +89,8 @@ export async function importBundle(storage: Storage, dataDir: string, dir: strin
       for (const name of derived) await truncate(storage, name);
       emptied = true;
     }
-    const columns = await columnsOf(storage, table.name);
-    const native = table.files.find((f) => f.format === 'Native');
-    if (native) await storage.importFrom(table.name, path.join(dir, native.name), 'Native');
-    else {
-      const parquet = table.files.find((f) => f.format === 'Parquet')!;
-      // The table's own types, a SimpleAggregateFunction as the type it wraps; a column the bundle lacks (an older version) gets its default.
-      const inBundle = new Set(table.columns.map((c) => c.name));
-      if (columns.every((c) => inBundle.has(c.name))) await storage.importFrom(table.name, path.join(dir, parquet.name), 'Parquet', columns.map((c) => `${c.name} ${plainType(c.type)}`).join(', '));
-      else {
-        const present = columns.filter((c) => inBundle.has(c.name));
-        const list = present.map((c) => c.name).join(', ');
-        await storage.command(sql`INSERT INTO ${raw(table.name)} (${raw(list)}) SELECT ${raw(list)} FROM file(${path.join(dir, parquet.name)}, 'Parquet', ${present.map((c) => `${c.name} ${plainType(c.type)}`).join(', ')})`);
-      }
-    }
+    if (feedsViews.has(table.name) && !storage.dialect.cluster) await pastTheViews(storage, table.name, (into) => loadTable(storage, into, table, dir));
+    else await loadTable(storage, table.name, table, dir);
     rows += table.rows;
     options.progress?.loaded?.(table.name, table.rows, (performance.now() - tableStarted) / 1000, i + 1, tables.length);
   }
@@ -123,6 +114,36 @@ export async function importBundle(storage: Storage, dataDir: string, dir: strin
 async function emptyInstance(storage: Storage, dataDir: string): Promise<void> {
   for (const table of BUNDLED_TABLES) await truncate(storage, table.name);
   for (const leftover of [AUDIT_HEAD_FILE, 'patterns', 'wal']) fs.rmSync(path.join(dataDir, leftover), { recursive: true, force: true });
+}
+
+/** One table's file into `into` (the table, or its copy), read by ClickHouse. */
+async function loadTable(storage: Storage, into: string, table: ManifestTable, dir: string): Promise<void> {
+  const native = table.files.find((f) => f.format === 'Native');
+  if (native) return storage.importFrom(into, path.join(dir, native.name), 'Native');
+  const parquet = path.join(dir, table.files.find((f) => f.format === 'Parquet')!.name);
+  // The table's own types, a SimpleAggregateFunction as the type it wraps. A column the bundle lacks (an older
+  // version's) gets its default; that path reads the file by name, so it needs the embedded engine.
+  const columns = await columnsOf(storage, table.name);
+  const inBundle = new Set(table.columns.map((c) => c.name));
+  const structure = (list: typeof columns) => list.map((c) => `${c.name} ${plainType(c.type)}`).join(', ');
+  if (columns.every((c) => inBundle.has(c.name))) return storage.importFrom(into, parquet, 'Parquet', structure(columns));
+  const present = columns.filter((c) => inBundle.has(c.name));
+  const list = raw(present.map((c) => c.name).join(', '));
+  await storage.command(sql`INSERT INTO ${raw(into)} (${list}) SELECT ${list} FROM file(${parquet}, 'Parquet', ${structure(present)})`);
+}
+
+/** Loads into a copy of `table` (same engine, partitioning and order) and attaches its partitions: the views on `table` never see the rows. */
+async function pastTheViews(storage: Storage, table: string, load: (into: string) => Promise<void>): Promise<void> {
+  const copy = raw(`${table}__handover`);
+  await storage.command(sql`DROP TABLE IF EXISTS ${copy}`);
+  await storage.command(sql`CREATE TABLE ${copy} AS ${raw(table)}`);
+  try {
+    await load(`${table}__handover`);
+    const partitions = await storage.query<{ id: string }>(sql`SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = currentDatabase() AND table = ${`${table}__handover`} AND active`);
+    for (const { id } of partitions) await storage.command(sql`ALTER TABLE ${raw(table)} ATTACH PARTITION ID ${id} FROM ${copy}`);
+  } finally {
+    await storage.command(sql`DROP TABLE IF EXISTS ${copy}`);
+  }
 }
 
 function truncate(storage: Storage, table: string): Promise<void> {

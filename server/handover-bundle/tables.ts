@@ -13,14 +13,16 @@ export interface BundledTable {
   time?: string;
   /** Columns written empty: secrets never leave the instance (the audit trail never held them, so its chain still verifies). */
   blank?: readonly string[];
-  /** Filled by materialized views from another bundled table: the import loads it after its sources, emptied of what they produced. */
+  /** Filled by materialized views from another bundled table: the import loads it from its own file, after its sources (on a cluster, emptied of what they produced first). */
   derived?: boolean;
+  /** Read by materialized views (into the derived tables): the import loads it past them. */
+  feedsViews?: boolean;
 }
 
 export const BUNDLED_TABLES: readonly BundledTable[] = [
-  { name: 'logs', time: 'timestamp', about: { ja: 'アプリケーションログ（生データ）', en: 'Application log lines (raw)' } },
-  { name: 'metrics', time: 'timestamp', about: { ja: 'メトリクス（CPU 使用率など、生データ）', en: 'Metric samples such as CPU usage (raw)' } },
-  { name: 'probes', time: 'timestamp', about: { ja: '外形監視（応答時間）の計測（生データ）', en: 'Synthetic response-time checks (raw)' } },
+  { name: 'logs', time: 'timestamp', feedsViews: true, about: { ja: 'アプリケーションログ（生データ）', en: 'Application log lines (raw)' } },
+  { name: 'metrics', time: 'timestamp', feedsViews: true, about: { ja: 'メトリクス（CPU 使用率など、生データ）', en: 'Metric samples such as CPU usage (raw)' } },
+  { name: 'probes', time: 'timestamp', feedsViews: true, about: { ja: '外形監視（応答時間）の計測（生データ）', en: 'Synthetic response-time checks (raw)' } },
   { name: 'logs_1m', time: 'time', derived: true, about: { ja: 'ログ件数の 1 分集計', en: 'Log line counts per minute' } },
   { name: 'metrics_1m', time: 'time', derived: true, about: { ja: 'メトリクスの 1 分集計', en: 'Metric rollup per minute' } },
   { name: 'metrics_1h', time: 'time', derived: true, about: { ja: 'メトリクスの 1 時間集計', en: 'Metric rollup per hour' } },

@@ -27,7 +27,9 @@ export interface Storage {
    * Loads a file written by exportTo into a table, read by ClickHouse itself:
    * `structure` names the file's columns and types (Parquet), or is omitted
    * when the file carries its own (Native). Rows go straight into the table,
-   * past the ingest views.
+   * past the ingest views. Meant for bulk loads by an offline command: chDB
+   * keeps the memory-saving settings it uses (one thread, small insert
+   * blocks) for the rest of the session.
    */
   importFrom(table: string, file: string, format: 'Parquet' | 'Native', structure?: string): Promise<void>;
   ping(): Promise<boolean>;
@@ -143,7 +145,16 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       fs.chmodSync(file, 0o600);
     },
     async importFrom(table, file, format, structure) {
-      const settings = { insert_deduplication_token: '', input_format_parquet_allow_missing_columns: 0 as const };
+      // Small insert blocks, one thread, files read (not mapped): a rollup's t-digest states take several times
+      // their file size in memory, so a bulk load would otherwise grow the engine by gigabytes (bench/handover.ts).
+      const settings = {
+        insert_deduplication_token: '',
+        input_format_parquet_allow_missing_columns: 0 as const,
+        max_insert_block_size: '65536',
+        min_insert_block_size_rows: '65536',
+        min_insert_block_size_bytes: '0',
+        max_threads: 1,
+      };
       if (remote) {
         // A server cannot read our files: stream the bytes to it; it reads them by the table's own types.
         const stream = await client.exec({ query: `INSERT INTO ${table} FORMAT ${format}`, values: fs.createReadStream(file), clickhouse_settings: settings });
@@ -151,7 +162,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         return;
       }
       const args = structure ? `{file:String}, '${format}', {structure:String}` : `{file:String}, '${format}'`;
-      await client.command({ query: `INSERT INTO ${table} SELECT * FROM file(${args})`, query_params: structure ? { file, structure } : { file }, clickhouse_settings: settings });
+      await client.command({ query: `INSERT INTO ${table} SELECT * FROM file(${args})`, query_params: structure ? { file, structure } : { file }, clickhouse_settings: { ...settings, storage_file_read_method: 'pread' } });
     },
     async ping() {
       try {

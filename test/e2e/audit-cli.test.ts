@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
+import { peopleWithTokens } from '../helpers/accounts.ts';
 import { openStorage } from '../../server/storage/client.ts';
 import { sql } from '../../server/storage/sql.ts';
 
@@ -16,13 +17,7 @@ describe('the audit trail and four-eyes requests from the CLI', () => {
   it('`request create` asks, `request approve` runs an export only for someone else with the role; `audit verify` proves the chain, and names the first entry a tampering broke', async () => {
     const dataDir = tempDir();
     const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
-    const admin = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' };
-    const tokens: Record<string, string> = {};
-    for (const [id, role] of [['op1', 'operator'], ['appr', 'approver']] as const) {
-      await fetch(`${server.url}/api/v1/users`, { method: 'POST', headers: admin, body: JSON.stringify({ id, role, display_name: id, password: 'V!olet-Harb0ur-91' }) });
-      const made = await fetch(`${server.url}/api/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: 'personal', name: id, owner: id }) });
-      tokens[id] = ((await made.json()) as { token: string }).token;
-    }
+    const tokens = await peopleWithTokens(server.url, server.adminKey, [['op1', 'operator'], ['appr', 'approver']]);
     const as = (who: string) => ({ ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url, MIMAMORI_API_KEY: tokens[who] });
     try {
       const asked = await run(process.execPath, [BIN, 'request', 'create', 'export.audit', '--param', `to=${new Date(Date.now() + 60_000).toISOString()}`, '--reason', 'quarterly review'], { env: as('op1') });

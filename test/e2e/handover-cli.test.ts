@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/runtime.ts';
+import { peopleWithTokens } from '../helpers/accounts.ts';
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'mimamori.js');
@@ -14,13 +15,7 @@ describe('the hand-over bundle from the CLI (issue 19, item 8)', () => {
   it('`export handover` asks and exits 2, another person approves, the bundle downloads with its checksums checked; `import handover` loads it into a fresh instance, which then serves the same tickets', async () => {
     const dataDir = tempDir();
     const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
-    const admin = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' };
-    const tokens: Record<string, string> = {};
-    for (const [id, role] of [['op1', 'operator'], ['appr', 'approver']] as const) {
-      await fetch(`${server.url}/api/v1/users`, { method: 'POST', headers: admin, body: JSON.stringify({ id, role, display_name: id, password: 'V!olet-Harb0ur-91' }) });
-      const made = await fetch(`${server.url}/api/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: 'personal', name: id, owner: id }) });
-      tokens[id] = ((await made.json()) as { token: string }).token;
-    }
+    const tokens = await peopleWithTokens(server.url, server.adminKey, [['op1', 'operator'], ['appr', 'approver']]);
     const opened = await fetch(`${server.url}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${tokens.op1}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'incident', title: '引き継ぎ前の障害', environment: 'production' }) });
     const ticket = ((await opened.json()) as { number: string }).number;
     const as = (who: string) => ({ ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url, MIMAMORI_API_KEY: tokens[who] });

@@ -29,3 +29,16 @@ export async function createSignedInUser(serverUrl: string, adminKey: string, us
   if (created.status !== 201) throw new Error(`creating ${user.id}: ${created.status} ${await created.text()}`);
   return signInChangingPassword(serverUrl, user.id, user.initial, user.chosen);
 }
+
+/** Accounts with the given roles, each with a personal API token, made with the local admin key; the tokens by account id. */
+export async function peopleWithTokens(serverUrl: string, adminKey: string, people: readonly (readonly [id: string, role: string])[]): Promise<Record<string, string>> {
+  const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const tokens: Record<string, string> = {};
+  for (const [id, role] of people) {
+    const created = await fetch(`${serverUrl}/api/v1/users`, { method: 'POST', headers: admin, body: JSON.stringify({ id, role, display_name: id, password: 'V!olet-Harb0ur-91' }) });
+    if (created.status !== 201) throw new Error(`creating ${id}: ${created.status} ${await created.text()}`);
+    const made = await fetch(`${serverUrl}/api/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: 'personal', name: id, owner: id }) });
+    tokens[id] = ((await made.json()) as { token: string }).token;
+  }
+  return tokens;
+}
