@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
+import { openTestRuntime, tempDir, type TestRuntime } from '../../test/helpers/runtime.ts';
 import { QueuedAudit } from '../audit/index.ts';
 import { sql, ts } from '../storage/sql.ts';
 import { roleFrom } from './role.ts';
@@ -57,6 +57,21 @@ describe('MIMAMORI_ROLE', () => {
     expect(sealed?.map((r) => r.detail)).toEqual(['replica entry 1', 'replica entry 2', 'replica entry 3']);
     const verify = await rt.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: rt.admin });
     expect(verify.json()).toMatchObject({ ok: true });
+  });
+
+  it('a session made on one instance is valid on a replica: sessions live in ClickHouse, not in a process', async () => {
+    const dataDir = tempDir();
+    rt = await openTestRuntime({ yaml, dataDir });
+    await rt.accounts.accounts.create('sato', { displayName: '佐藤' }, 'operator', 'V!olet-Harb0ur-91', { name: 'test', role: 'admin' }, { lang: 'ja', mustChangePassword: false });
+    const signIn = await rt.app.inject({ method: 'POST', url: '/api/v1/session', payload: { id: 'sato', password: 'V!olet-Harb0ur-91' } });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    const cookie = signIn.cookies.find((c) => c.name === 'mimamori_session')!;
+    await rt.close();
+    rt = await openTestRuntime({ yaml, dataDir, env: { MIMAMORI_ROLE: 'replica' } });
+    const session = await rt.app.inject({ method: 'GET', url: '/api/v1/session', cookies: { mimamori_session: cookie.value } });
+    expect(session.json()).toMatchObject({ user: { id: 'sato', role: 'operator' } });
+    const tickets = await rt.app.inject({ method: 'GET', url: '/api/v1/tickets', cookies: { mimamori_session: cookie.value } });
+    expect(tickets.statusCode).toBe(200);
   });
 
   it('a replica takes telemetry and reads, refuses changes with 421 naming the primary, and queues its audit entries instead of writing a chain of its own', async () => {
