@@ -65,4 +65,23 @@ describe('migrations', () => {
     const [single] = renderStatement('CREATE TABLE IF NOT EXISTS {{table:t}} {{on_cluster}} (a UInt8) ENGINE = {{engine:MergeTree}} ORDER BY a', {});
     expect(single).toBe('CREATE TABLE IF NOT EXISTS t  (a UInt8) ENGINE = MergeTree ORDER BY a');
   });
+  it('give rows stored before stored_at existed the epoch, not the time a merge or a read happens to run (migration 021)', async () => {
+    // As an instance older than migrations 018/020 had it: rows in a part without the column, then the column added.
+    await storage.command(sql`DROP TABLE IF EXISTS stored_at_probe`);
+    await storage.command(sql`CREATE TABLE stored_at_probe AS probes`);
+    await storage.command(sql`ALTER TABLE stored_at_probe DROP INDEX stored_at_minmax`);
+    await storage.command(sql`ALTER TABLE stored_at_probe DROP COLUMN stored_at`);
+    await storage.command(sql`INSERT INTO stored_at_probe (timestamp, environment, target, ok, total_ms) VALUES (now64(3), 'production', 'old', true, 100)`);
+    await storage.command(sql`ALTER TABLE stored_at_probe ADD COLUMN stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`);
+    const fix = readMigrations({}).find((m) => m.name.includes('stored_at_of_old_rows'))!;
+    for (const statement of fix.statements.filter((s) => s.includes('{{table:probes}}') || /\bprobes\b/.test(s))) {
+      for (const text of renderStatement(statement.replace(/\bprobes\b/g, 'stored_at_probe'), {})) await storage.command(sql([text] as unknown as TemplateStringsArray));
+    }
+    await storage.command(sql`INSERT INTO stored_at_probe (timestamp, environment, target, ok, total_ms) VALUES (now64(3), 'production', 'new', true, 100)`);
+    await storage.command(sql`OPTIMIZE TABLE stored_at_probe FINAL`);
+    const rows = await storage.query<{ target: string; stored: number }>(sql`SELECT target, toUnixTimestamp64Milli(stored_at) AS stored FROM stored_at_probe ORDER BY target`);
+    expect(rows.map((r) => [r.target, Number(r.stored) === 0])).toEqual([['new', false], ['old', true]]);
+    expect(Math.abs(Number(rows[0]!.stored) - Date.now())).toBeLessThan(60_000);
+    await storage.command(sql`DROP TABLE stored_at_probe`);
+  });
 });
