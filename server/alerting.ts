@@ -47,7 +47,19 @@ export interface Alerting {
  * notify (group, suppress, dedup, send, record) → ledger (tickets,
  * escalation). Runs in the primary server process only.
  */
-export async function openAlerting(deps: { config: Config; storage: Storage; bus: EventBus; metrics: Metrics; dataDir: string; now: () => number; logger?: Logger; ingestLag?: EvalContext['ingestLag'] }): Promise<Alerting> {
+export async function openAlerting(deps: {
+  config: Config;
+  storage: Storage;
+  bus: EventBus;
+  metrics: Metrics;
+  dataDir: string;
+  now: () => number;
+  logger?: Logger;
+  ingestLag?: EvalContext['ingestLag'];
+  /** false on a replica (MIMAMORI_ROLE): no rule runs on its readings, no mail left queued is resent from it. */
+  acts?: boolean;
+}): Promise<Alerting> {
+  const acts = deps.acts ?? true;
   const { config, storage, metrics, now } = deps;
   const log = deps.logger;
   const rules = [...config.rules, ...builtInRules(config.ingest.stallAfterMs)];
@@ -73,7 +85,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
       metrics.notificationFailures.inc({ channel, retry: String(retryIn !== undefined) });
       log?.warn({ channel, err: { message: error.message }, retryInMs: retryIn }, retryIn === undefined ? 'notification failed; giving up' : 'notification failed; will retry');
     },
-  }, now);
+  }, now, { resume: acts });
   const recipients = (names: string[]) => names.map((name) => n.recipients.get(name)).filter((r): r is Recipient => r !== undefined);
   const links = (ticket: { number: string }, recipient: string) => ({ link: `${config.publicUrl}/incidents/${encodeURIComponent(ticket.number)}`, ackLink: ackLinks.create(ticket.number, recipient, now()) });
 
@@ -125,7 +137,7 @@ export async function openAlerting(deps: { config: Config; storage: Storage; bus
     onRun: (scope, seconds) => metrics.ruleEvaluationSeconds.observe({ scope }, seconds),
   });
   const minThreshold = Math.min(...config.rules.filter((r) => r.kind === 'response_time').map((r) => (r.params as { thresholdMs: number }).thresholdMs), Infinity);
-  fresh.attach(deps.bus, (r) => !r.ok || r.provisional === true || r.totalMs > minThreshold, () => evaluator.trigger());
+  if (acts) fresh.attach(deps.bus, (r) => !r.ok || r.provisional === true || r.totalMs > minThreshold, () => evaluator.trigger());
 
   const escalator = new Escalator({ ledger, deliveries, chains: n.chains, recipients: n.recipients, links, isProduction, timezone: config.timezone, now, onError: (error) => log?.error({ err: error }, 'escalation failed') });
 

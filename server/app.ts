@@ -38,7 +38,7 @@ import { silenceRoutes } from './notify/silences.ts';
 import { faroRoutes, type ResolvedFaro } from './faro/index.ts';
 import { uiConfigRoutes } from './http/ui-config.ts';
 import { liveRoutes } from './live/index.ts';
-import { refuseChangesOnReplica, type Role } from './scale-out/role.ts';
+import { refuseOnReplica, type Role } from './scale-out/role.ts';
 
 export interface AppDeps {
   config: Config;
@@ -49,7 +49,7 @@ export interface AppDeps {
   bus: EventBus;
   /** Where the ingest door announces rows: the bus itself, or (primary, replica) a bus nobody follows, the rows then announced from the tables. */
   ingestBus?: EventBus;
-  /** MIMAMORI_ROLE: a replica refuses changes other than ingest. */
+  /** MIMAMORI_ROLE: a replica answers telemetry, log search and series, and refuses the rest with 421. */
   role?: Role;
   tokens: () => readonly IngestToken[];
   apiKeys: () => readonly ApiKey[];
@@ -103,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routeTable = enforceAccess(app, { metricsPublic: deps.config.metricsPublic, adminRanges: deps.config.http.adminAllow });
   app.decorate('routeTable', routeTable);
   recordActions(app, deps.trail, deps.now ?? Date.now);
-  if (deps.role === 'replica') refuseChangesOnReplica(app);
+  if (deps.role === 'replica') refuseOnReplica(app);
 
   const isDisplayToken = async (token: string) => (await deps.accounts.tokens.check(token))?.kind === 'display';
   await app.register(dashboardRoutes, { isDisplayToken, secure: deps.accounts.secure });

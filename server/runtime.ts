@@ -99,7 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tokens = resolveIngestTokens(options.config.ingestTokens, env, dataDir);
   const bus = new EventBus();
   const ingestLag = () => TELEMETRY_TABLES.map((table) => ({ table, environment: options.config.agent.environment, stalledMs: writer.lag(table).stalledMs }));
-  const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log, ingestLag });
+  const alerting = await openAlerting({ config: options.config, storage, bus, metrics, dataDir, now, logger: log, ingestLag, acts: role !== 'replica' });
   const apiKeys = resolveApiKeys(options.config.apiKeys, dataDir);
   const faro = withDashboardApp(options.config.faro, dataDir, options.config.environments);
   const accounts = openAccounts({ storage, settings: options.config.accounts, dataDir, publicUrl: options.config.publicUrl, now });

@@ -142,8 +142,7 @@ export class Requests {
     const system = { name: 'mimamori', role: 'system' };
     try {
       const progress = (p: RunProgress) => void (request.progress = p);
-      const result = await op.run(request.params as never, { storage: this.storage, dir: path.join(this.exportsDir, request.id), now: this.now(), flushAudit: this.flushAudit, requester: request.requester, approver: request.decidedBy, progress });
-      request.progress = undefined;
+      const result = await op.run(request.params as never, { storage: this.storage, dir: path.join(this.exportsDir, request.id), now: this.now(), flushAudit: this.flushAudit, requester: request.requester, approver: request.decidedBy, progress }).finally(() => (request.progress = undefined));
       await this.record(request.id, 'ran', system, undefined, undefined, undefined, JSON.stringify(result));
     } catch (error) {
       await this.record(request.id, 'failed', system, undefined, undefined, undefined, (error as Error).message.slice(0, 1000));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { repeatEvery } from '../shared/repeat.ts';
 import { serialQueue } from '../shared/serial.ts';
 import type { Storage } from '../storage/client.ts';
-import { sql, ts } from '../storage/sql.ts';
+import { sql, ts, typed } from '../storage/sql.ts';
 import type { AuditFields } from './chain.ts';
 import type { AuditTrail, ChainHead } from './trail.ts';
 
@@ -39,23 +39,28 @@ export class QueuedAudit implements AuditSink {
   close = async () => undefined;
 }
 
-const LOOKBACK_MS = 60_000;
+/** How far back each read looks: a queue insert may commit (or replicate) after a later one. */
+const LOOKBACK_MS = 5 * 60_000;
+const PAGE = 5000;
 const STATE_FILE = 'audit-queue.json';
 
 interface SealerState {
   /** Entries queued at or before this were all read. */
   upTo: number;
-  /** Ids sealed in the last minute before upTo: a queue insert that committed late is still found, and none is sealed twice. */
+  /** Ids sealed within the look-back before upTo, so none is sealed twice. */
   sealed: Record<string, number>;
 }
 
+/** An entry's content without its place in the chain: what a queued entry and its sealed copy share. */
+const contentOf = (f: AuditFields) => JSON.stringify([f.at, f.actor, f.role, f.via, f.address, f.action, f.object, f.result, f.status, f.detail]);
+
 /**
  * On the primary: seals the replicas' queued entries into the chain, in the
- * order they were queued. It reads a minute back each time (an insert may
- * commit after a later one) and remembers what it sealed in that minute in
- * <data>/audit-queue.json. A crash between an entry's seal and that file's
- * write seals it once more at the next start: an entry may repeat, never go
- * missing.
+ * order they were queued. Each read looks five minutes back (an insert may
+ * commit after a later one), page by page, and what was sealed in that time
+ * is remembered in <data>/audit-queue.json. An entry sealed just before a
+ * crash, whose id that file had no time to keep, is found in the chain by
+ * its content at the next start and not sealed again.
  */
 export class AuditQueueSealer {
   private state: SealerState;
@@ -88,18 +93,33 @@ export class AuditQueueSealer {
   private readonly serial = serialQueue();
 
   private async sealOnce(): Promise<number> {
-    const rows = await this.storage.query<{ id: string; at: number; fields: string }>(sql`
-      SELECT id, toUnixTimestamp64Milli(queued_at) AS at, fields FROM audit_queue
-      WHERE queued_at > ${ts(this.state.upTo - LOOKBACK_MS)} ORDER BY queued_at, id LIMIT 10000`);
+    const since = this.state.upTo - LOOKBACK_MS;
+    // After a start: the entries the chain already holds from that time, should the last seals have outrun the file.
+    // (A primary that never sealed has nothing to find there.)
+    this.inChain ??= this.state.upTo === 0 ? new Set() : new Set((await this.storage.query<AuditFields>(sql`
+      SELECT toUnixTimestamp64Milli(at) AS at, actor, role, via, address, action, object, result, status, detail FROM audit_log
+      WHERE at > ${ts(since - LOOKBACK_MS)}`)).map((f) => contentOf({ ...f, at: Number(f.at), status: Number(f.status) })));
     let sealed = 0;
-    for (const row of rows) {
-      if (this.state.sealed[row.id] !== undefined) continue;
-      await this.trail.append(JSON.parse(row.fields) as AuditFields);
-      this.state.sealed[row.id] = Number(row.at);
-      sealed++;
+    let after = { at: since, id: '' };
+    for (;;) {
+      const rows = await this.storage.query<{ id: string; at: number; fields: string }>(sql`
+        SELECT id, toUnixTimestamp64Milli(queued_at) AS at, fields FROM audit_queue
+        WHERE queued_at >= ${ts(after.at)} AND (queued_at > ${ts(after.at)} OR id > ${after.id})
+        ORDER BY queued_at, id LIMIT ${typed(PAGE, 'UInt32')}`);
+      for (const row of rows) {
+        if (this.state.sealed[row.id] !== undefined) continue;
+        const fields = JSON.parse(row.fields) as AuditFields;
+        if (!this.inChain.delete(contentOf(fields))) await this.trail.append(fields);
+        this.state.sealed[row.id] = Number(row.at);
+        sealed++;
+      }
+      if (rows.length > 0) {
+        after = { at: Number(rows.at(-1)!.at), id: rows.at(-1)!.id };
+        this.state.upTo = Math.max(this.state.upTo, after.at);
+      }
+      if (rows.length < PAGE) break;
     }
-    if (rows.length > 0) {
-      this.state.upTo = Math.max(this.state.upTo, Number(rows.at(-1)!.at));
+    if (sealed > 0) {
       for (const [id, at] of Object.entries(this.state.sealed)) if (at < this.state.upTo - LOOKBACK_MS) delete this.state.sealed[id];
       const file = path.join(this.dataDir, STATE_FILE);
       fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.state), { mode: 0o600 });
@@ -108,4 +128,7 @@ export class AuditQueueSealer {
     this.sealedCount += sealed;
     return sealed;
   }
+
+  /** Contents of chain entries that a queued entry may already be (read once, after a start). */
+  private inChain: Set<string> | undefined;
 }

@@ -6,7 +6,7 @@ import type { ReadableStream } from 'node:stream/web';
 import { Command } from 'commander';
 import { callServer, fetchServer } from './client.ts';
 import { bar, count, progressLine } from './progress.ts';
-import type { Manifest } from '../handover-bundle/manifest.ts';
+import { isBundleFileName, type Manifest } from '../handover-bundle/manifest.ts';
 
 interface RequestAnswer {
   id: string;
@@ -71,6 +71,7 @@ async function download(request: RequestAnswer, out: string): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const { createHash } = await import('node:crypto');
   const get = async (file: string, onBytes?: (n: number) => void) => {
+    if (!isBundleFileName(file)) throw new Error(`the server named a file outside the bundle: ${JSON.stringify(file)}`);
     const res = await fetchServer(`/api/v1/requests/${encodeURIComponent(request.id)}/files/${encodeURIComponent(file)}`, {}, process.env, 'api');
     if (!res.ok || !res.body) throw new Error(`${file}: ${res.status} ${((await res.json().catch(() => ({}))) as { message?: string }).message ?? res.statusText}`);
     const hash = createHash('sha256');
@@ -120,7 +121,7 @@ export function importCommand(): Command {
   const command = new Command('import').description('imports into this instance (its server stopped)');
   command
     .command('handover')
-    .description('load a hand-over bundle into a fresh instance (MIMAMORI_DATA, or CLICKHOUSE_URL): checks every checksum first, loads each table by ClickHouse reading the Parquet, then verifies the audit chain')
+    .description('load a hand-over bundle into a fresh instance, its server stopped: checks every checksum first, loads each table by ClickHouse reading the Parquet, then verifies the audit chain. The tables go to MIMAMORI_DATA (or to CLICKHOUSE_URL\'s server); the miner\'s state and the audit head always to MIMAMORI_DATA, which must be the directory of the Mimamori that will run on them')
     .argument('<dir>', 'the bundle')
     .option('--replace', 'the instance is not empty: delete what it holds first')
     .action(async (dir: string, o: { replace?: boolean }) => {
@@ -129,6 +130,9 @@ export function importCommand(): Command {
       const line = progressLine();
       const manifest = await checkBundle(dir, { checking: (file, done, total) => line.update(`${bar(done, total)} checking ${done}/${total} ${file}`) });
       line.done(`${bar(1, 1)} every file matches its SHA-256 (${manifest.tables.length} tables, exported ${manifest.exported_at} by Mimamori ${manifest.mimamori_version})`);
+      // With a server, the tables go there, but the miner's state and the audit head to MIMAMORI_DATA: it must be named,
+      // or a Mimamori elsewhere would mine every imported line again.
+      if (process.env.CLICKHOUSE_URL && !process.env.MIMAMORI_DATA) throw new Error('with CLICKHOUSE_URL, set MIMAMORI_DATA to the data directory of the Mimamori that will run on this server (docs/OPERATIONS.md, "The hand-over bundle")');
       const dataDir = path.resolve(process.env.MIMAMORI_DATA ?? './data');
       const storage = await openStorage({ dataDir, clickhouseUrl: process.env.CLICKHOUSE_URL, cluster: process.env.CLICKHOUSE_CLUSTER, log: () => undefined }).catch((error: Error) => {
         if (isDataDirInUse(error)) throw new Error(`${dataDir} is held by a running Mimamori server: stop it first`);

@@ -21,7 +21,10 @@ interface RequestAnswer {
 
 const call = (p: string, init: RequestInit = {}) => callServer(p, { ...init, headers: init.body ? { 'content-type': 'application/json' } : {} }, process.env, 'api');
 const ja = /^ja/i.test(process.env.LC_ALL || process.env.LANG || '');
-const line = (r: RequestAnswer) => `${r.id}  ${r.state.padEnd(8)} ${r.operation}: ${ja ? r.description.ja : r.description.en}  (asked by ${r.requester.name} ${r.created_at.slice(0, 16)}${r.decided_by ? `, decided by ${r.decided_by.name}` : ''})${r.result ? `\n    → ${r.result.summary}${r.result.files.length ? `; files: ${r.result.files.join(', ')}` : ''}` : ''}${r.error ? `\n    → failed: ${r.error}` : ''}`;
+const line = (r: RequestAnswer) => `${r.id}  ${r.state.padEnd(8)} ${r.operation}: ${ja ? r.description.ja : r.description.en}  (asked by ${r.requester.name} ${r.created_at.slice(0, 16)}${r.decided_by ? `, decided by ${r.decided_by.name}` : ''})${r.result ? `\n    → ${r.result.summary}${filesText(r.result.files)}` : ''}${r.error ? `\n    → failed: ${r.error}` : ''}`;
+
+/** The files of a run: all of a few, the count and the first of many (a hand-over bundle has dozens). */
+const filesText = (files: string[]) => (files.length === 0 ? '' : files.length <= 6 ? `; files: ${files.join(', ')}` : `; ${files.length} files: ${files.slice(0, 3).join(', ')}, …`);
 
 /** `mimamori request list|create|approve|reject|download`: four-eyes requests (item 16), through the running server with your API key. */
 export function requestCommand(): Command {

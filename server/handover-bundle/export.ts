@@ -26,6 +26,13 @@ export async function columnsOf(storage: RunContext['storage'], table: string): 
   return storage.query<Column>(sql`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${local} ORDER BY position`);
 }
 
+/** A table whose rows of one key merge into one (AggregatingMergeTree); on a cluster, its local table says. */
+async function aggregating(storage: RunContext['storage'], table: string): Promise<boolean> {
+  const local = storage.dialect.cluster ? `${table}_local` : table;
+  const [row] = await storage.query<{ engine: string }>(sql`SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = ${local}`);
+  return /AggregatingMergeTree$/.test(row?.engine ?? '');
+}
+
 /** SHA-256 and size of a file, read as a stream. */
 export async function digest(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -106,20 +113,27 @@ async function writeTable(ctx: RunContext, table: BundledTable): Promise<Manifes
   const columns = await columnsOf(ctx.storage, table.name);
   const blank = new Set(table.blank ?? []);
   const select = columns.map((c) => (blank.has(c.name) ? `'' AS ${c.name}` : isState(c.type) ? `finalizeAggregation(${c.name}) AS ${c.name}` : c.name)).join(', ');
-  const query: Sql = sql`SELECT ${raw(select)} FROM ${raw(table.name)}`;
+  // A rollup's rows of one key in parts not yet merged are merged here (FINAL), so a reader sees one row per key with final values.
+  const from = raw(`${table.name}${(await aggregating(ctx.storage, table.name)) ? ' FINAL' : ''}`);
+  const parquet = path.join(ctx.dir, `${table.name}.parquet`);
   const files: ManifestTable['files'] = [];
   const add = async (name: string, format: ManifestTable['files'][number]['format']) => files.push({ name, format, ...(await digest(path.join(ctx.dir, name))) });
-  await ctx.storage.exportTo(query, path.join(ctx.dir, `${table.name}.parquet`), 'Parquet');
+  await ctx.storage.exportTo(sql`SELECT ${raw(select)} FROM ${from}`, parquet, 'Parquet');
   await add(`${table.name}.parquet`, 'Parquet');
-  await writeCsvWithBom(ctx.storage, query, path.join(ctx.dir, `${table.name}.csv`));
+  // Embedded, the CSV and the row count come from the Parquet file itself, so the three agree while rows keep arriving;
+  // a server cannot read this host's file, and writes the CSV from the table again.
+  const written: Sql = ctx.storage.mode === 'embedded' ? sql`SELECT * FROM file(${parquet}, 'Parquet')` : sql`SELECT ${raw(select)} FROM ${from}`;
+  await writeCsvWithBom(ctx.storage, written, path.join(ctx.dir, `${table.name}.csv`));
   await add(`${table.name}.csv`, 'CSVWithNames');
   if (columns.some((c) => isState(c.type))) {
     await ctx.storage.exportTo(sql`SELECT * FROM ${raw(table.name)}`, path.join(ctx.dir, `${table.name}.native`), 'Native');
     await add(`${table.name}.native`, 'Native');
   }
   const time = table.time ? raw(table.time) : raw('NULL');
-  const [stats] = await ctx.storage.query<{ rows: number; first: string | null; last: string | null }>(sql`
-    SELECT count() AS rows, if(rows = 0, NULL, toString(min(${time}))) AS first, if(rows = 0, NULL, toString(max(${time}))) AS last FROM ${raw(table.name)}`);
+  const [range] = await ctx.storage.query<{ first: string | null; last: string | null }>(sql`
+    SELECT if(count() = 0, NULL, toString(min(${time}))) AS first, if(count() = 0, NULL, toString(max(${time}))) AS last FROM ${raw(table.name)}`);
+  const [counted] = await ctx.storage.query<{ rows: number }>(sql`SELECT count() AS rows FROM (${written})`);
+  const stats = { rows: counted?.rows, first: range?.first, last: range?.last };
   return {
     name: table.name,
     about: table.about,

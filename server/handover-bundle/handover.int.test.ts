@@ -75,6 +75,10 @@ beforeAll(async () => {
     SELECT ${ts(jst('2026-10-20T00:00'))} + toIntervalMinute(number % 1440), 'production', if(number < 1440, 'portal', 'api'), 'https://example.jp/', number % 97 != 0, if(number % 97 != 0, 200, 0),
       if(intDiv(number % 1440, 60) = 12, 6000 + number % 500, 150 + number % 300), if(number % 5 = 0, NULL, 40 + number % 30)
     FROM numbers(2880)`);
+  // A second part with rows of minutes the first has: the rollups hold two rows of those keys until a merge.
+  await rt.storage.command(sql`
+    INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
+    SELECT ${ts(jst('2026-10-20T00:00'))} + toIntervalMinute(number), 'production', 'portal', 'https://example.jp/', true, 200, 333 FROM numbers(10)`);
   await rt.storage.command(sql`
     INSERT INTO metrics (timestamp, environment, host, name, labels, value)
     SELECT ${ts(jst('2026-10-01T00:00'))} + toIntervalMinute(number * 10), 'production', if(number % 2 = 0, 'web-1', 'db-1'), 'cpu_utilisation_percent', map('cpu', 'total'), 30 + (number * 37) % 65
@@ -128,7 +132,10 @@ describe('hand-over bundle (issue 19, item 8)', () => {
       for (const c of table.columns) expect(c.meaning.ja && c.meaning.en, `${table.name}.${c.name} has a meaning`).toBeTruthy();
     }
     const probes = manifest.tables.find((t) => t.name === 'probes')!;
-    expect(probes.rows).toBe(2880);
+    expect(probes.rows).toBe(2890);
+    // Readers get one row per rollup key, with final values, though the table had not merged its two parts.
+    const minutes = manifest.tables.find((t) => t.name === 'probes_1m')!;
+    expect(minutes.rows).toBe(2880);
     expect([probes.from, probes.to]).toEqual(['2026-10-19 15:00:00.000', '2026-10-20 14:59:00.000']);
     const csv = fs.readFileSync(path.join(bundle, 'ticket_events.csv'));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -172,6 +179,8 @@ describe('hand-over bundle (issue 19, item 8)', () => {
     }
     const probes = await parquetReadObjects({ file: fileBuffer(path.join(bundle, 'probes.parquet')), columns: ['target', 'total_ms'], compressors });
     expect(probes.filter((p) => p.target === 'portal' && p.total_ms >= 5000)).toHaveLength(60);
+    const minutes = await parquetReadObjects({ file: fileBuffer(path.join(bundle, 'probes_1m.parquet')), columns: ['target', 'time', 'count'], compressors });
+    expect(minutes.filter((m) => m.target === 'portal' && Number(m.count) === 2)).toHaveLength(10);
   });
 
   it('a bundle with one byte changed in a Parquet file is refused, naming that file, with nothing imported', async () => {
@@ -185,6 +194,12 @@ describe('hand-over bundle (issue 19, item 8)', () => {
     fs.rmSync(path.join(copy, 'probes.csv'));
     fs.copyFileSync(path.join(bundle, 'ticket_events.parquet'), file);
     await expect(checkBundle(copy)).rejects.toThrow(new BundleRefused('probes.csv is missing from the bundle'));
+    // A manifest naming a file outside the bundle (its checksum that of a harmless file) is refused before anything is read.
+    fs.copyFileSync(path.join(bundle, 'probes.csv'), path.join(copy, 'probes.csv'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8')) as Manifest;
+    manifest.tables[0]!.files[0]!.name = '../../etc/passwd';
+    fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+    await expect(checkBundle(copy)).rejects.toThrow('manifest.json names a file outside the bundle: "../../etc/passwd"');
   });
 
   it('imports into a fresh data directory: the October report figure for figure, the ledger with its timelines, the suggestions, and the audit chain verifying', async () => {

@@ -7,7 +7,7 @@ import type { LearnedState } from '../learned/document.ts';
 import type { Storage } from '../storage/client.ts';
 import { raw, sql } from '../storage/sql.ts';
 import { columnsOf, digest } from './export.ts';
-import { allFiles, BUNDLE_FORMAT, type Manifest, type ManifestTable } from './manifest.ts';
+import { allFiles, BUNDLE_FORMAT, isBundleFileName, type Manifest, type ManifestTable } from './manifest.ts';
 import { BUNDLED_TABLES } from './tables.ts';
 
 /** A bundle that cannot be imported as it is: nothing was written. */
@@ -36,9 +36,11 @@ export async function checkBundle(dir: string, progress: ImportProgress = {}): P
   }
   if (manifest.format !== BUNDLE_FORMAT || manifest.version !== 1) throw new BundleRefused(`manifest.json: format ${manifest.format} version ${manifest.version}, expected ${BUNDLE_FORMAT} version 1`);
   const files = allFiles(manifest);
+  const strange = files.find((f) => !isBundleFileName(f.name));
+  if (strange) throw new BundleRefused(`manifest.json names a file outside the bundle: ${JSON.stringify(strange.name)}`);
   for (const [i, file] of files.entries()) {
     progress.checking?.(file.name, i, files.length);
-    const at = path.join(dir, path.basename(file.name));
+    const at = path.join(dir, file.name);
     if (!fs.existsSync(at)) throw new BundleRefused(`${file.name} is missing from the bundle`);
     const found = await digest(at);
     if (found.sha256 !== file.sha256 || found.bytes !== file.bytes) throw new BundleRefused(`${file.name} was changed: its SHA-256 is ${found.sha256}, the manifest says ${file.sha256}`);
@@ -110,10 +112,13 @@ export async function importBundle(storage: Storage, dataDir: string, dir: strin
   return { rows, seconds: (performance.now() - started) / 1000, chain: after };
 }
 
-/** `--replace`: every bundled table emptied, the chain's head, the trees and the write-ahead log removed. */
+/** What `--replace` empties besides the bundled tables: sessions (an old cookie must not sign anyone in), idempotency keys, replicas' queued audit entries. */
+const INSTANCE_TABLES = ['sessions', 'session_ends', 'ingest_batches', 'audit_queue'];
+
+/** `--replace`: every bundled table and the instance's own emptied; the chain's head, the queue's position, the trees and the write-ahead log removed. */
 async function emptyInstance(storage: Storage, dataDir: string): Promise<void> {
-  for (const table of BUNDLED_TABLES) await truncate(storage, table.name);
-  for (const leftover of [AUDIT_HEAD_FILE, 'patterns', 'wal']) fs.rmSync(path.join(dataDir, leftover), { recursive: true, force: true });
+  for (const table of [...BUNDLED_TABLES.map((t) => t.name), ...INSTANCE_TABLES]) await truncate(storage, table);
+  for (const leftover of [AUDIT_HEAD_FILE, 'audit-queue.json', 'patterns', 'wal']) fs.rmSync(path.join(dataDir, leftover), { recursive: true, force: true });
 }
 
 /** One table's file into `into` (the table, or its copy), read by ClickHouse. */
@@ -127,6 +132,7 @@ async function loadTable(storage: Storage, into: string, table: ManifestTable, d
   const inBundle = new Set(table.columns.map((c) => c.name));
   const structure = (list: typeof columns) => list.map((c) => `${c.name} ${plainType(c.type)}`).join(', ');
   if (columns.every((c) => inBundle.has(c.name))) return storage.importFrom(into, parquet, 'Parquet', structure(columns));
+  if (storage.mode === 'remote') throw new BundleRefused(`${table.name}: the bundle lacks columns this version has (${columns.filter((c) => !inBundle.has(c.name)).map((c) => c.name).join(', ')}); import it into the embedded engine first, then export again`);
   const present = columns.filter((c) => inBundle.has(c.name));
   const list = raw(present.map((c) => c.name).join(', '));
   await storage.command(sql`INSERT INTO ${raw(into)} (${list}) SELECT ${list} FROM file(${parquet}, 'Parquet', ${structure(present)})`);

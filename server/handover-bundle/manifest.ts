@@ -42,3 +42,6 @@ export interface Manifest {
 
 /** Every file the manifest names, with its checksum. */
 export const allFiles = (m: Manifest): ManifestFile[] => [...m.files, ...m.tables.flatMap((t) => t.files)];
+
+/** A file name of the bundle: letters, digits, `_`, `-` and dots, never a path (a crafted manifest must not reach outside the bundle). */
+export const isBundleFileName = (name: unknown): name is string => typeof name === 'string' && /^[\w-][\w.-]{0,119}$/.test(name) && !name.includes('..');

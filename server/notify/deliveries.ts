@@ -53,7 +53,8 @@ export class Deliveries {
     private readonly now: () => number,
   ) {}
 
-  static async open(storage: Storage, channels: Partial<Record<ChannelKind, Channel>>, recipients: Map<string, Recipient>, hooks: DeliveryHooks, now: () => number): Promise<Deliveries> {
+  /** Reads what was told; with `resume` (not on a replica), sends again what a stop left queued or retrying. */
+  static async open(storage: Storage, channels: Partial<Record<ChannelKind, Channel>>, recipients: Map<string, Recipient>, hooks: DeliveryHooks, now: () => number, options: { resume?: boolean } = {}): Promise<Deliveries> {
     const deliveries = new Deliveries(storage, channels, hooks, now);
     const rows = await storage.query<{ id: string; last_status: string; p: Purpose; ch: ChannelKind; rcpt: string; g: string; keys: string[]; t: string; subj: string; body: string; doc: string; attempts: number; first_ms: number }>(sql`
       SELECT id, argMax(status, (at, status != 'queued')) AS last_status, any(purpose) AS p, any(channel) AS ch, any(recipient) AS rcpt, any(group_key) AS g,
@@ -68,7 +69,7 @@ export class Deliveries {
         deliveries.lastAlert.set(key, Math.max(deliveries.lastAlert.get(key) ?? 0, Number(r.first_ms)));
       }
       const recipient = recipients.get(r.rcpt);
-      if ((r.last_status === 'queued' || r.last_status === 'retry') && recipient) {
+      if ((r.last_status === 'queued' || r.last_status === 'retry') && recipient && options.resume !== false) {
         const message = { subject: r.subj, text: r.body, json: JSON.parse(r.doc || '{}') };
         deliveries.attempt({ id: r.id, purpose: r.p, channel: r.ch, recipient, groupKey: r.g, alertKeys: r.keys, ticket: r.t, message, attempt: Number(r.attempts), firstAt: Number(r.first_ms) });
       }

@@ -34,6 +34,7 @@ export class Evaluator {
   private running: Promise<void> | undefined;
   private again: 'all' | 'urgent' | undefined;
   private stopped = false;
+  private started = false;
   lastRun = { at: 0, ms: 0, rules: 0 };
 
   constructor(private readonly options: EvaluatorOptions) {
@@ -49,6 +50,7 @@ export class Evaluator {
   }
 
   start(intervalMs: number): void {
+    this.started = true;
     const tick = () => {
       this.timer = setTimeout(() => void this.run('all').finally(() => !this.stopped && tick()), intervalMs);
       this.timer.unref();
@@ -56,9 +58,9 @@ export class Evaluator {
     void this.run('all').finally(() => !this.stopped && tick());
   }
 
-  /** A breaching probe arrived: evaluate the probe rules now (coalesced with a run in progress). */
+  /** A breaching probe arrived: evaluate the probe rules now (coalesced with a run in progress); nothing before start. */
   trigger(): void {
-    void this.run('urgent');
+    if (this.started) void this.run('urgent');
   }
 
   /** Resolves once this scope has been evaluated after the call (a run already in progress is followed by one more). */

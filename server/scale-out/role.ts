@@ -24,12 +24,27 @@ export function roleFrom(env: NodeJS.ProcessEnv): Role {
 export const roleWithoutServer = (role: Role, env: NodeJS.ProcessEnv) =>
   role !== 'all' && !env.CLICKHOUSE_URL ? `MIMAMORI_ROLE=${role} on the embedded engine: no other instance can share this data directory; instances share a ClickHouse server (CLICKHOUSE_URL)` : undefined;
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * What a replica answers besides telemetry: reads served straight from the
+ * tables (log search, series), who is signed in (sessions live in
+ * ClickHouse), and its own health. Everything else reads state a primary
+ * keeps in memory (alerts, the ledger, requests, silences…), which a
+ * replica would only know as of its own start.
+ */
+const REPLICA_READS = ['/api/v1/logs', '/api/v1/series', '/api/v1/session', '/healthz', '/readyz', '/metrics'];
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
-/** A replica answers reads and takes telemetry; a change (a ticket, a sign-in, an approval) belongs to the primary, and it says so. */
-export function refuseChangesOnReplica(app: FastifyInstance): void {
+const servedByReplica = (method: string, url: string) => {
+  const route = url.split('?')[0]!;
+  if (method === 'POST' && route.startsWith('/api/v1/ingest/')) return true;
+  if ((method === 'POST' || method === 'OPTIONS') && route === COLLECT_PATH) return true; // with the browsers' CORS preflight
+  return (READ_METHODS.has(method) || method === 'OPTIONS') && REPLICA_READS.some((p) => route === p || route.startsWith(`${p}/`));
+};
+
+/** A replica takes telemetry and the reads above; anything else belongs to the primary, and it says so (the proxy sends it there). */
+export function refuseOnReplica(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
-    if (READS.has(request.method) || request.url.startsWith('/api/v1/ingest/') || request.url.startsWith(COLLECT_PATH)) return;
-    throw new AppError(421, 'replica', 'this instance is a replica (ingest and reads only): send changes to the primary (the reverse proxy does)', [{ reason: 'MIMAMORI_ROLE=replica' }]);
+    if (servedByReplica(request.method, request.url)) return;
+    throw new AppError(421, 'replica', 'this instance is a replica (telemetry, log search and series only): send this to the primary (the reverse proxy does)', [{ reason: 'MIMAMORI_ROLE=replica' }]);
   });
 }

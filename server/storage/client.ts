@@ -157,7 +157,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       };
       if (remote) {
         // A server cannot read our files: stream the bytes to it; it reads them by the table's own types.
-        const stream = await client.exec({ query: `INSERT INTO ${table} FORMAT ${format}`, values: fs.createReadStream(file), clickhouse_settings: settings });
+        const stream = await client.exec({ query: `INSERT INTO ${table} FORMAT ${format}`, values: fs.createReadStream(file), clickhouse_settings: { ...settings, distributed_foreground_insert: 1 } });
         stream.stream.resume();
         return;
       }

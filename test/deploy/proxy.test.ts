@@ -52,19 +52,21 @@ afterAll(async () => {
 const who = async (method: string, url: string) => ((await (await fetch(`${base}${url}`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })).json()) as { name: Name; url: string }).name;
 
 describe('the cluster proxy (deploy/nginx/cluster.conf)', () => {
-  it('sends reads to the replicas in turn, telemetry to a replica, and every change to the primary', async () => {
-    const reads = [await who('GET', '/api/v1/wall'), await who('GET', '/api/v1/tickets'), await who('GET', '/api/v1/wall'), await who('GET', '/api/v1/logs?level=error')];
+  it('sends log search and series to the replicas in turn, telemetry to a replica, and everything else to the primary', async () => {
+    const reads = [await who('GET', '/api/v1/logs?level=error'), await who('GET', '/api/v1/series?kind=probe'), await who('GET', '/api/v1/logs'), await who('GET', '/api/v1/series')];
     expect(new Set(reads)).toEqual(new Set(['mimamori-replica-1', 'mimamori-replica-2']));
     expect(['mimamori-replica-1', 'mimamori-replica-2']).toContain(await who('POST', '/api/v1/ingest/logs'));
     expect(['mimamori-replica-1', 'mimamori-replica-2']).toContain(await who('POST', '/api/v1/faro/collect'));
+    // State the primary keeps (alerts, tickets, requests, the wall) and every change.
+    for (const read of ['/api/v1/wall', '/api/v1/tickets', '/api/v1/alerts', '/api/v1/requests/REQ-1', '/ack/INC-2026-0001', '/', '/assets/index.js']) expect(await who('GET', read), read).toBe('mimamori-primary');
     for (const change of ['/api/v1/session', '/api/v1/tickets', '/api/v1/requests/REQ-1/approve', '/api/v1/users']) expect(await who('POST', change), change).toBe('mimamori-primary');
     expect(await who('PUT', '/api/v1/workarounds/W-1')).toBe('mimamori-primary');
     expect(await who('DELETE', '/api/v1/silences/S-1')).toBe('mimamori-primary');
   });
 
-  it('reads fall back to the primary when both replicas are gone', async () => {
+  it('reads and telemetry fall back to the primary when both replicas are gone', async () => {
     for (const name of ['mimamori-replica-1', 'mimamori-replica-2'] as const) await new Promise((resolve) => servers.get(name)!.close(resolve));
-    expect(await who('GET', '/api/v1/wall')).toBe('mimamori-primary');
+    expect(await who('GET', '/api/v1/logs')).toBe('mimamori-primary');
     expect(await who('POST', '/api/v1/ingest/probes')).toBe('mimamori-primary');
   });
 });
