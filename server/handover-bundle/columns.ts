@@ -152,10 +152,12 @@ const COMMON: Record<string, Bilingual> = {
   prev_hash: m('一つ前の記録のハッシュ', 'The previous entry’s hash'),
 };
 
+const METRIC_NAME = m('メトリクス名', 'Metric name');
+
 const BY_TABLE: Record<string, Record<string, Bilingual>> = {
   metrics: { name: m('メトリクス名（cpu_usage_percent など）', 'Metric name (cpu_usage_percent, …)') },
-  metrics_1m: { name: m('メトリクス名', 'Metric name') },
-  metrics_1h: { name: m('メトリクス名', 'Metric name') },
+  metrics_1m: { name: METRIC_NAME },
+  metrics_1h: { name: METRIC_NAME },
   probes: { status: m('HTTP ステータスコード（接続失敗時は 0）', 'HTTP status code (0 when no answer)') },
   rum_measurements: { name: m('計測の名前（LCP、INP など）', 'Measurement (LCP, INP, …)') },
   rum_events: { name: m('イベント名', 'Event name') },

@@ -7,29 +7,18 @@ import { writeCsvWithBom } from '../approvals/data-operations.ts';
 import { exportLearned, type LearnedParts } from '../learned/state.ts';
 import type { MinerCursor } from '../patterns/index.ts';
 import { raw, sql, type Sql } from '../storage/sql.ts';
+import { localTable } from '../storage/dialect.ts';
 import { meaningOf } from './columns.ts';
 import { bundleReadme } from './readme.ts';
 import { BUNDLED_TABLES, type BundledTable } from './tables.ts';
 import { BUNDLE_FORMAT, type Manifest, type ManifestFile, type ManifestTable } from './manifest.ts';
 
-interface Column {
-  name: string;
-  type: string;
-}
-
 /** A column holding aggregate states (t-digests, argMax): Parquet and CSV get its value, the Native file its state. */
 const isState = (type: string) => type.startsWith('AggregateFunction(');
 
-/** The columns of a table, in order; a cluster's rows live in `<table>_local`. */
-export async function columnsOf(storage: RunContext['storage'], table: string): Promise<Column[]> {
-  const local = storage.dialect.cluster ? `${table}_local` : table;
-  return storage.query<Column>(sql`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ${local} ORDER BY position`);
-}
-
 /** A table whose rows of one key merge into one (AggregatingMergeTree); on a cluster, its local table says. */
 async function aggregating(storage: RunContext['storage'], table: string): Promise<boolean> {
-  const local = storage.dialect.cluster ? `${table}_local` : table;
-  const [row] = await storage.query<{ engine: string }>(sql`SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = ${local}`);
+  const [row] = await storage.query<{ engine: string }>(sql`SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = ${localTable(storage.dialect, table)}`);
   return /AggregatingMergeTree$/.test(row?.engine ?? '');
 }
 
@@ -110,7 +99,7 @@ async function writeBundle(parts: LearnedParts, ctx: RunContext) {
 
 async function writeTable(ctx: RunContext, table: BundledTable): Promise<ManifestTable> {
   const started = performance.now();
-  const columns = await columnsOf(ctx.storage, table.name);
+  const columns = await ctx.storage.columns(table.name);
   const blank = new Set(table.blank ?? []);
   const select = columns.map((c) => (blank.has(c.name) ? `'' AS ${c.name}` : isState(c.type) ? `finalizeAggregation(${c.name}) AS ${c.name}` : c.name)).join(', ');
   // A rollup's rows of one key in parts not yet merged are merged here (FINAL), so a reader sees one row per key with final values.
@@ -133,14 +122,13 @@ async function writeTable(ctx: RunContext, table: BundledTable): Promise<Manifes
   const [range] = await ctx.storage.query<{ first: string | null; last: string | null }>(sql`
     SELECT if(count() = 0, NULL, toString(min(${time}))) AS first, if(count() = 0, NULL, toString(max(${time}))) AS last FROM ${raw(table.name)}`);
   const [counted] = await ctx.storage.query<{ rows: number }>(sql`SELECT count() AS rows FROM (${written})`);
-  const stats = { rows: counted?.rows, first: range?.first, last: range?.last };
   return {
     name: table.name,
     about: table.about,
-    rows: Number(stats?.rows ?? 0),
+    rows: Number(counted?.rows ?? 0),
     time_column: table.time ?? null,
-    from: stats?.first ?? null,
-    to: stats?.last ?? null,
+    from: range?.first ?? null,
+    to: range?.last ?? null,
     seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     columns: columns.map((c) => ({ name: c.name, type: c.type, meaning: meaningOf(table.name, c.name) ?? { ja: '', en: '' }, ...(blank.has(c.name) ? { blanked: true } : {}) })),
     files,

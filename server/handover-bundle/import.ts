@@ -6,7 +6,8 @@ import { PatternMiner } from '../patterns/index.ts';
 import type { LearnedState } from '../learned/document.ts';
 import type { Storage } from '../storage/client.ts';
 import { raw, sql } from '../storage/sql.ts';
-import { columnsOf, digest } from './export.ts';
+import { digest } from './export.ts';
+import { localTable } from '../storage/dialect.ts';
 import { allFiles, BUNDLE_FORMAT, isBundleFileName, type Manifest, type ManifestTable } from './manifest.ts';
 import { BUNDLED_TABLES } from './tables.ts';
 
@@ -128,7 +129,7 @@ async function loadTable(storage: Storage, into: string, table: ManifestTable, d
   const parquet = path.join(dir, table.files.find((f) => f.format === 'Parquet')!.name);
   // The table's own types, a SimpleAggregateFunction as the type it wraps. A column the bundle lacks (an older
   // version's) gets its default; that path reads the file by name, so it needs the embedded engine.
-  const columns = await columnsOf(storage, table.name);
+  const columns = await storage.columns(table.name);
   const inBundle = new Set(table.columns.map((c) => c.name));
   const structure = (list: typeof columns) => list.map((c) => `${c.name} ${plainType(c.type)}`).join(', ');
   if (columns.every((c) => inBundle.has(c.name))) return storage.importFrom(into, parquet, 'Parquet', structure(columns));
@@ -154,7 +155,7 @@ async function pastTheViews(storage: Storage, table: string, load: (into: string
 
 function truncate(storage: Storage, table: string): Promise<void> {
   const { cluster } = storage.dialect;
-  return storage.command(sql`TRUNCATE TABLE ${raw(cluster ? `${table}_local ON CLUSTER ${cluster}` : table)}`);
+  return storage.command(sql`TRUNCATE TABLE ${raw(localTable(storage.dialect, table))}${raw(cluster ? ` ON CLUSTER ${cluster}` : '')}`);
 }
 
 /** The type a file column is read as: a SimpleAggregateFunction's value is the type it wraps. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { Sql } from './sql.ts';
-import type { Dialect } from './dialect.ts';
+import { localTable, type Dialect } from './dialect.ts';
 import { migrate } from './migrate.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface Storage {
   loadSegment(table: string, file: string, token: string): Promise<void>;
   /** Small inserts of JS rows (bookkeeping, not the telemetry hot path). */
   insertRows(table: string, rows: object[], token: string): Promise<void>;
+  /** A table's columns and types in order (on a cluster, its shard-local table's). */
+  columns(table: string): Promise<{ name: string; type: string }[]>;
   /** Writes a query's rows to a file in the given format, written by ClickHouse itself (no row objects in JavaScript). */
   exportTo(q: Sql, file: string, format: ExportFormat): Promise<void>;
   /**
@@ -76,16 +78,19 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   // (0.4 ms each, measured); a server gets them with each query.
   if (!remote) await client.command({ query: 'SELECT 1', clickhouse_settings: READ_SETTINGS });
   const readSettings = remote ? READ_SETTINGS : undefined;
+  const columnsOf = async (table: string) => {
+    const result = await client.query({
+      query: 'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String} ORDER BY position',
+      query_params: { t: localTable(dialect, table) },
+      format: 'JSONEachRow',
+    });
+    return result.json<{ name: string; type: string }>();
+  };
   const structures = new Map<string, string>();
   const structureOf = async (table: string) => {
     let structure = structures.get(table);
     if (!structure) {
-      const result = await client.query({
-        query: 'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String} ORDER BY position',
-        query_params: { t: dialect.cluster ? `${table}_local` : table },
-        format: 'JSONEachRow',
-      });
-      const columns = await result.json<{ name: string; type: string }>();
+      const columns = await columnsOf(table);
       if (columns.length === 0) throw new Error(`unknown table ${table}`);
       structure = columns.map((c) => `${c.name} ${c.type}`).join(', ');
       structures.set(table, structure);
@@ -144,6 +149,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       });
       fs.chmodSync(file, 0o600);
     },
+    columns: columnsOf,
     async importFrom(table, file, format, structure) {
       // Small insert blocks, one thread, files read (not mapped): a rollup's t-digest states take several times
       // their file size in memory, so a bulk load would otherwise grow the engine by gigabytes (bench/handover.ts).
@@ -200,6 +206,7 @@ function drainBeforeClose(storage: Storage): Storage {
     insertRows: (table, rows, token) => track(() => storage.insertRows(table, rows, token)),
     exportTo: (q, file, format) => track(() => storage.exportTo(q, file, format)),
     importFrom: (table, file, format, structure) => track(() => storage.importFrom(table, file, format, structure)),
+    columns: (table) => track(() => storage.columns(table)),
     ping: () => track(() => storage.ping()),
     async close() {
       closed = true;

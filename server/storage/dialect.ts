@@ -16,6 +16,9 @@ export interface Dialect {
   cluster?: string;
 }
 
+/** Where a table's rows and columns are: NAME, or on a cluster the shard-local NAME_local. */
+export const localTable = (dialect: Dialect, table: string) => (dialect.cluster ? `${table}_local` : table);
+
 const MARKER = /\{\{(table|on_cluster|engine)(?::([A-Za-z_][A-Za-z0-9_]*)(?:\(([A-Za-z0-9_, ]*)\))?)?\}\}/g;
 
 export function renderStatement(statement: string, dialect: Dialect): string[] {
