@@ -2,12 +2,13 @@
 // the 12 months November 2025 – October 2026 (JST), seeded in SQL through
 // the tables and rollup views. Probes and CPU every 10 minutes (5.3M and
 // 2.6M rows) fill the hourly rollups the analysis reads exactly as 1-minute
-// samples would (one row per target or host and hour). Then the analysis through
-// the route in process, 3 times per format: p50 / max seconds and the
-// process's peak RSS.
+// samples would (one row per target or host and hour). Then the analysis over
+// HTTP from a separate server process, 3 times per format: p50 / max seconds
+// and the server process's peak RSS, sampled every 20 ms during each request.
 import { sql, ts, typed } from '../server/storage/sql.ts';
-import { openTestRuntime } from '../test/helpers/runtime.ts';
-import { timeReport, waitForMerges } from './stats.ts';
+import { openTestRuntime, tempDir } from '../test/helpers/runtime.ts';
+import { startServerProcess } from '../test/helpers/server-process.ts';
+import { REPORT_RSS_SOURCE, timeReport, waitForMerges } from './stats.ts';
 import { monthOf } from '../server/reports/period.ts';
 
 const TARGETS = 100;
@@ -18,7 +19,8 @@ async function main() {
   const first = monthOf('2025-11', 'Asia/Tokyo');
   const last = monthOf('2026-10', 'Asia/Tokyo');
   const days = Math.round((last.to - first.from) / 86_400_000);
-  const rt = await openTestRuntime({ yaml: 'agent: { enabled: false }\nrules: []\n', now: () => last.to + 5 * 86_400_000 });
+  const dataDir = tempDir();
+  const rt = await openTestRuntime({ dataDir, yaml: 'agent: { enabled: false }\nrules: []\n', now: () => last.to + 5 * 86_400_000 });
   const seeded = performance.now();
   for (let day = 0; day < days; day++) {
     const from = first.from + day * 86_400_000;
@@ -36,12 +38,20 @@ async function main() {
   await waitForMerges(rt.storage);
   const [rows] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM probes`);
   process.stderr.write(`seeded ${rows!.n} probes in ${((performance.now() - seeded) / 1000).toFixed(0)} s\n`);
-  const time = (format: string) => timeReport(rt.app, rt.admin, `/api/v1/reports/annual?from=2025-11&environment=production&format=${format}`, RUNS);
-  const json = await time('json');
-  const html = await time('html');
-  const xlsx = await time('xlsx');
-  console.log(JSON.stringify({ bench: 'report-annual', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, process_peak_rss_mib: Math.max(json.peak_rss_mib, html.peak_rss_mib, xlsx.peak_rss_mib) }));
   await rt.close();
+  // The reports are timed from a server of their own (`mimamori start` on the seeded data directory), so its
+  // peak RSS is the server's while it builds them, not this process's after seeding millions of rows.
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir }, 120_000);
+  try {
+    const time = (format: string) => timeReport({ url: server.url, pid: server.child.pid! }, { authorization: `Bearer ${server.adminKey}` }, `/api/v1/reports/annual?from=2025-11&environment=production&format=${format}`, RUNS);
+    const json = await time('json');
+    const html = await time('html');
+    const xlsx = await time('xlsx');
+    const peak = Math.max(json.server_peak_rss_mib, html.server_peak_rss_mib, xlsx.server_peak_rss_mib);
+    console.log(JSON.stringify({ bench: 'report-annual', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, server_peak_rss_mib: peak, rss_of: REPORT_RSS_SOURCE }));
+  } finally {
+    await server.stop();
+  }
 }
 
 await main();

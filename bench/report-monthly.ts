@@ -1,11 +1,14 @@
 // Monthly report benchmark (issue 16): 100 probe targets × one month of
 // 1-minute probes (~4.5M rows) and 50 hosts of CPU, generated in SQL through
 // the same tables and rollup views as ingest; then the report of that month
-// as JSON and as XLSX through the route (in process, app.inject), 5 times
-// each: p50 / max seconds, the XLSX size, and the process's peak RSS.
+// as JSON, HTML and XLSX over HTTP from a separate server process (`mimamori
+// start` on the seeded data directory), 5 times each: p50 / max seconds, the
+// XLSX size, and the server process's peak RSS, sampled every 20 ms while
+// each report is built.
 import { sql, ts, typed } from '../server/storage/sql.ts';
-import { openTestRuntime } from '../test/helpers/runtime.ts';
-import { timeReport, waitForMerges } from './stats.ts';
+import { openTestRuntime, tempDir } from '../test/helpers/runtime.ts';
+import { startServerProcess } from '../test/helpers/server-process.ts';
+import { REPORT_RSS_SOURCE, timeReport, waitForMerges } from './stats.ts';
 import { monthOf } from '../server/reports/period.ts';
 
 const TARGETS = 100;
@@ -16,7 +19,8 @@ const RUNS = 5;
 async function main() {
   const month = monthOf(MONTH, 'Asia/Tokyo');
   const minutes = (month.to - month.from) / 60_000;
-  const rt = await openTestRuntime({ yaml: 'agent: { enabled: false }\nrules: []\n', now: () => month.to + 5 * 86_400_000 });
+  const dataDir = tempDir();
+  const rt = await openTestRuntime({ dataDir, yaml: 'agent: { enabled: false }\nrules: []\n', now: () => month.to + 5 * 86_400_000 });
   const seeded = performance.now();
   // One day at a time keeps each insert's memory small.
   for (let day = 0; day < minutes / 1440; day++) {
@@ -35,12 +39,20 @@ async function main() {
   await waitForMerges(rt.storage);
   const [rows] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM probes`);
   process.stderr.write(`seeded ${rows!.n} probes in ${((performance.now() - seeded) / 1000).toFixed(0)} s\n`);
-  const time = (format: string) => timeReport(rt.app, rt.admin, `/api/v1/reports/monthly?month=${MONTH}&environment=production&format=${format}`, RUNS);
-  const json = await time('json');
-  const html = await time('html');
-  const xlsx = await time('xlsx');
-  console.log(JSON.stringify({ bench: 'report-monthly', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, process_peak_rss_mib: Math.max(json.peak_rss_mib, html.peak_rss_mib, xlsx.peak_rss_mib) }));
   await rt.close();
+  // The reports are timed from a server of their own (`mimamori start` on the seeded data directory), so its
+  // peak RSS is the server's while it builds them, not this process's after seeding millions of rows.
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir }, 120_000);
+  try {
+    const time = (format: string) => timeReport({ url: server.url, pid: server.child.pid! }, { authorization: `Bearer ${server.adminKey}` }, `/api/v1/reports/monthly?month=${MONTH}&environment=production&format=${format}`, RUNS);
+    const json = await time('json');
+    const html = await time('html');
+    const xlsx = await time('xlsx');
+    const peak = Math.max(json.server_peak_rss_mib, html.server_peak_rss_mib, xlsx.server_peak_rss_mib);
+    console.log(JSON.stringify({ bench: 'report-monthly', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, server_peak_rss_mib: peak, rss_of: REPORT_RSS_SOURCE }));
+  } finally {
+    await server.stop();
+  }
 }
 
 await main();

@@ -88,19 +88,31 @@ export async function waitForMerges(storage: { query<T>(q: ReturnType<typeof sql
   return (performance.now() - started) / 1000;
 }
 
-/** Asks a report `runs` times through the app in process: p50 and max seconds, the answer's size, and the process's peak RSS so far (MiB). */
-export async function timeReport(app: { inject(o: { headers: Record<string, string>; url: string }): Promise<{ statusCode: number; body: string; rawPayload: Buffer }> }, headers: Record<string, string>, url: string, runs: number): Promise<{ p50_s: number; max_s: number; kib: number; peak_rss_mib: number }> {
+/** Where a report bench reads its peak RSS from, printed beside the figure. */
+export const REPORT_RSS_SOURCE = 'the server process alone (its own process, not the bench), /proc/<pid>/status VmRSS sampled every 20 ms during each request';
+
+/**
+ * Asks a report `runs` times over HTTP from a server running as its own
+ * process, sampling that process's RSS every `everyMs` while each request
+ * runs (from the bench's event loop, which only waits on the answer): p50
+ * and max seconds, the answer's size, the server's RSS before the first
+ * request and its peak during the requests (MiB).
+ */
+export async function timeReport(server: { url: string; pid: number }, headers: Record<string, string>, pathAndQuery: string, runs: number, everyMs = 20): Promise<{ p50_s: number; max_s: number; kib: number; server_rss_before_mib: number; server_peak_rss_mib: number }> {
   const seconds: number[] = [];
   let bytes = 0;
-  let peak = process.memoryUsage().rss;
+  const before = rssParts(server.pid).rss;
+  let peak = before;
   for (let i = 0; i < runs; i++) {
+    const sampler = sampleRss(server.pid, everyMs);
     const started = performance.now();
-    const res = await app.inject({ headers, url });
-    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    const res = await fetch(`${server.url}${pathAndQuery}`, { headers });
+    const body = Buffer.from(await res.arrayBuffer());
     seconds.push((performance.now() - started) / 1000);
-    bytes = res.rawPayload.length;
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, sampler.stop().rss);
+    if (res.status !== 200) throw new Error(`${pathAndQuery}: ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+    bytes = body.length;
   }
   seconds.sort((a, b) => a - b);
-  return { p50_s: +seconds[Math.floor(runs / 2)]!.toFixed(3), max_s: +seconds[runs - 1]!.toFixed(3), kib: Math.round(bytes / 1024), peak_rss_mib: Math.round(peak / 2 ** 20) };
+  return { p50_s: +seconds[Math.floor(runs / 2)]!.toFixed(3), max_s: +seconds[runs - 1]!.toFixed(3), kib: Math.round(bytes / 1024), server_rss_before_mib: Math.round(before), server_peak_rss_mib: Math.round(peak) };
 }

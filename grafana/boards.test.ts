@@ -127,6 +127,9 @@ describe('SLO and response times', () => {
     expect(await answer('slo', 'Answered within', portal, DAY)).toEqual([{ within_target: 0.993 }]);
     const [{ budget_remaining }] = (await answer('slo', 'Error budget', portal, DAY)) as [{ budget_remaining: number }];
     expect(budget_remaining).toBeCloseTo(0.3, 9);
+    // A stricter objective typed into the board: 7 bad of the 5 that 99.5 % allows.
+    const [strict] = (await answer('slo', 'Error budget', { ...portal, slo_objective: '99.5' }, DAY)) as [{ budget_remaining: number }];
+    expect(strict.budget_remaining).toBeCloseTo(-0.4, 9);
     // Both targets, chosen one by one or as All: (993 + 500) / 1500; staging's failures never count.
     const both = [{ within_target: 1493 / 1500 }];
     expect(await answer('slo', 'Answered within', { target: ['api', 'portal'] }, DAY)).toEqual(both);

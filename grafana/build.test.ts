@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { DATASOURCE } from './boards/kit.ts';
+import { parseConfigText } from '../server/config/load.ts';
+import { agreedThreshold } from '../server/reports/capacity.ts';
 import { DASHBOARDS_DIR, renderDashboards } from './build.ts';
 
 describe('grafana/dashboards', () => {
@@ -24,6 +26,26 @@ describe('grafana/dashboards', () => {
       const refs = [...board.panels.flatMap((p) => [p.datasource, ...p.targets.map((t) => t.datasource)]), ...board.templating.list.filter((v) => v.type === 'query').map((v) => v.datasource)];
       for (const ref of refs) expect(ref).toEqual(DATASOURCE);
     }
+  });
+});
+
+describe('the boards\' defaults', () => {
+  const variable = (file: string, name: string) => {
+    const board = JSON.parse(fs.readFileSync(path.join(DASHBOARDS_DIR, file), 'utf8')) as { templating: { list: { name: string; type: string; current: { value: string } }[] } };
+    return board.templating.list.find((v) => v.name === name)!;
+  };
+  const server = parseConfigText('{}', 'built-in defaults', {});
+
+  it('start at the server\'s: the objective of slo.objective_percent and the threshold a host has without a capacity: section', () => {
+    const objective = variable('mimamori-slo.json', 'slo_objective');
+    expect(objective.type).toBe('textbox');
+    expect(Number(objective.current.value)).toBe(server.sloObjectivePercent);
+    expect(objective.current.value).toBe('99');
+    const threshold = variable('mimamori-capacity.json', 'cpu_threshold');
+    expect(threshold.type).toBe('textbox');
+    expect(Number(threshold.current.value)).toBe(agreedThreshold(server.capacity, server.rules, 'production', 'any-host').percent);
+    expect(threshold.current.value).toBe('80');
+    expect(variable('mimamori-capacity.json', 'tz').current.value).toBe(server.timezone);
   });
 });
 

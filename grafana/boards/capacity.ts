@@ -3,10 +3,8 @@
 // Everything reads the hourly rollup: 90 days of minutes is 130k rows a host.
 import { CPU_MEAN, CPU_P95, cpuHours } from './cpu.ts';
 import { forecastSql } from './forecast.ts';
-import { board, constantVariable, customVariable, queryVariable, quoted, redFrom, tablePanel, timeSeriesPanel, TIME_ZONE, type Board } from './kit.ts';
-
-/** capacity.default_percent of mimamori.yaml when unset (server/reports/capacity.ts). */
-export const DEFAULT_THRESHOLD_PERCENT = 75;
+import { board, constantVariable, queryVariable, quoted, redFrom, tablePanel, textboxVariable, timeSeriesPanel, TIME_ZONE, type Board } from './kit.ts';
+import { DEFAULT_THRESHOLD_PERCENT } from './server-defaults.ts';
 const THRESHOLD = `toFloat64(${quoted('cpu_threshold')})`;
 
 const variables = [
@@ -15,8 +13,8 @@ const variables = [
     name: 'host', label: 'Host', multiWithAll: true,
     sql: `SELECT DISTINCT host FROM metrics_1h WHERE environment = ${quoted('environment')} AND name = 'cpu_utilisation_percent' ORDER BY host`,
   }),
-  customVariable('cpu_threshold', 'Threshold %', ['60', '70', '75', '80', '90'], String(DEFAULT_THRESHOLD_PERCENT),
-    "The agreed CPU threshold (capacity: in mimamori.yaml; a host's own value may differ)."),
+  textboxVariable('cpu_threshold', 'Threshold %', String(DEFAULT_THRESHOLD_PERCENT),
+    `The agreed CPU threshold, one for all hosts shown. Starts at the server's default (${DEFAULT_THRESHOLD_PERCENT} %: the built-in cpu-capacity rule, used when mimamori.yaml has no capacity: section); type the agreed value when capacity: sets another, or per host for hosts with their own.`),
   constantVariable('tz', TIME_ZONE, 'Time zone days are counted in (mimamori.yaml timezone).'),
 ];
 

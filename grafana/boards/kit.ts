@@ -10,6 +10,7 @@ import {
 } from '@grafana/schema';
 import type { Options as StatOptions } from '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen';
 import type { Options as TableOptions } from '@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen';
+import { DEFAULT_TIME_ZONE } from './server-defaults.ts';
 import type { Options as TimeSeriesOptions } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 
 /** The provisioned data source (provisioning/datasources/clickhouse.yaml). */
@@ -160,19 +161,9 @@ export function constantVariable(name: string, value: string, description: strin
   return { type: 'constant', name, description, query: value, hide: VariableHide.hideVariable, skipUrlSync: true, current: { text: value, value } };
 }
 
-/** A chooser among fixed values. */
-export function customVariable(name: string, label: string, values: string[], current: string, description: string): VariableModel {
-  return {
-    type: 'custom',
-    name,
-    label,
-    description,
-    query: values.join(','),
-    current: { text: current, value: current },
-    options: values.map((value) => ({ text: value, value, selected: value === current })),
-    multi: false,
-    includeAll: false,
-  };
+/** A value the viewer types (e.g. the agreed threshold), starting at `current`. */
+export function textboxVariable(name: string, label: string, current: string, description: string): VariableModel {
+  return { type: 'textbox', name, label, description, query: current, current: { text: current, value: current }, options: [{ text: current, value: current, selected: true }] };
 }
 
 export interface BoardSpec {
@@ -185,7 +176,7 @@ export interface BoardSpec {
 }
 
 /** Mimamori's boards are counted in the config's default time zone (server/config/load.ts). */
-export const TIME_ZONE = 'Asia/Tokyo';
+export const TIME_ZONE = DEFAULT_TIME_ZONE;
 
 /** A Dashboard (build.ts writes it as one) whose panels are all SQL panels. */
 export type Board = Omit<Dashboard, 'uid' | 'title' | 'panels' | 'templating'> & { uid: string; title: string; panels: SqlPanel[]; templating: { list: VariableModel[] } };

@@ -1,12 +1,17 @@
 // SLO and response times: per-target quantiles against the 5 s response
 // target, the share of probes answered within it, and what is left of the
-// error budget of a 99 % objective over the dashboard's range. A probe is
+// error budget of the objective (a variable starting at the server's
+// slo.objective_percent default) over the dashboard's range. A probe is
 // good when it answered within 5 s (migration 014): good = ok_count - slow_count.
 import { VariableRefresh } from '@grafana/schema';
-import { board, inSelection, orNull, queryVariable, quoted, redFrom, statPanel, tablePanel, thresholds, timeSeriesPanel, type Board } from './kit.ts';
+import { board, inSelection, orNull, queryVariable, quoted, redFrom, statPanel, tablePanel, textboxVariable, thresholds, timeSeriesPanel, type Board } from './kit.ts';
+import { DEFAULT_OBJECTIVE_PERCENT } from './server-defaults.ts';
 
 export const RESPONSE_TARGET_MS = 5000;
-export const OBJECTIVE = 0.99;
+/** The objective as a share, from the board's variable (slo.objective_percent of mimamori.yaml). */
+const OBJECTIVE = `(toFloat64(${quoted('slo_objective')}) / 100)`;
+/** The stat's colours cannot follow a variable: green from the default objective. */
+const DEFAULT_OBJECTIVE = DEFAULT_OBJECTIVE_PERCENT / 100;
 /** Ranges longer than this read the hourly rollup (a minute bucket a pixel is pointless beyond). */
 export const MINUTE_ROLLUP_MAX_SECONDS = 2 * 86_400;
 
@@ -26,6 +31,8 @@ const variables = [
     name: 'target', label: 'Target', multiWithAll: true,
     sql: `SELECT DISTINCT target FROM probes_1h WHERE environment = ${quoted('environment')} ORDER BY target`,
   }),
+  textboxVariable('slo_objective', 'Objective %', String(DEFAULT_OBJECTIVE_PERCENT),
+    `The share of probes that must answer within ${RESPONSE_TARGET_MS / 1000} s. Starts at the server's default slo.objective_percent (${DEFAULT_OBJECTIVE_PERCENT} %); type the configured value if mimamori.yaml sets another.`),
   queryVariable({
     name: 'probe_rollup', label: 'Probe rollup', hidden: true, refresh: VariableRefresh.onTimeRangeChanged,
     sql: `SELECT if(dateDiff('second', $__fromTime, $__toTime) > ${MINUTE_ROLLUP_MAX_SECONDS}, 'probes_1h', 'probes_1m') AS rollup`,
@@ -53,7 +60,7 @@ const withinTarget = statPanel({
   title: `Answered within ${RESPONSE_TARGET_MS / 1000} s`,
   description: 'Probes answered within the response target, of all probes (failures count against it) in the range and the selected targets.',
   width: 8, height: 6, unit: 'percentunit', decimals: 3,
-  colours: thresholds([{ color: 'red', value: null }, { color: 'green', value: OBJECTIVE }]),
+  colours: thresholds([{ color: 'red', value: null }, { color: 'green', value: DEFAULT_OBJECTIVE }]),
   sql: `
 SELECT ${WITHIN_TARGET} AS within_target
 FROM ${ROLLUP}
@@ -61,8 +68,8 @@ WHERE ${PROBES} AND ${IN_RANGE}`,
 });
 
 const budget = statPanel({
-  title: `Error budget remaining (${OBJECTIVE * 100} % objective)`,
-  description: `The objective allows ${((1 - OBJECTIVE) * 100).toFixed(0)} % of the range's probes to fail or answer slower than ${RESPONSE_TARGET_MS / 1000} s; this is the part of that allowance not yet used (negative: overspent).`,
+  title: 'Error budget remaining (${slo_objective} % objective)',
+  description: `The objective (the Objective % variable) allows the rest of the range's probes to fail or answer slower than ${RESPONSE_TARGET_MS / 1000} s; this is the part of that allowance not yet used (negative: overspent).`,
   width: 8, height: 6, unit: 'percentunit', decimals: 1,
   colours: thresholds([{ color: 'red', value: null }, { color: 'orange', value: 0 }, { color: 'green', value: 0.25 }]),
   sql: `
@@ -98,7 +105,7 @@ ORDER BY target`,
 export const sloBoard: Board = board({
   uid: 'mimamori-slo',
   title: 'Mimamori — SLO and response times',
-  description: `Synthetic probes against the ${RESPONSE_TARGET_MS / 1000} s response target and a ${OBJECTIVE * 100} % objective, from the probe rollups.`,
+  description: `Synthetic probes against the ${RESPONSE_TARGET_MS / 1000} s response target and the objective (default ${DEFAULT_OBJECTIVE_PERCENT} %, slo.objective_percent), from the probe rollups.`,
   time: { from: 'now-30d', to: 'now' },
   variables,
   panels: [quantiles, withinTarget, budget, probeCount, perTarget],

@@ -16,6 +16,21 @@ type Kind = (typeof TELEMETRY)[number];
 const KIND_FIELD: OperationField = { name: 'kind', kind: 'choice', required: true, choices: TELEMETRY, label: { ja: '種類', en: 'Kind' } };
 const KIND_JA: Record<Kind, string> = { logs: 'ログ', metrics: 'メトリクス', probes: '外形監視の計測' };
 
+/** What may be exported: the three tables, and `cpu`, the metrics rows of the all-core CPU series behind a capacity review. */
+const EXPORTABLE = [...TELEMETRY, 'cpu'] as const;
+type ExportKind = (typeof EXPORTABLE)[number];
+const EXPORT_KIND_JA: Record<ExportKind, string> = { ...KIND_JA, cpu: 'CPU 使用率（メトリクス）' };
+const CPU_METRIC = 'cpu_utilisation_percent';
+const HOSTS_FIELD: OperationField = { name: 'hosts', kind: 'text', required: false, label: { ja: 'ホスト（カンマ区切り。メトリクス・CPU・ログ）', en: 'Hosts (comma-separated; metrics, CPU, logs)' }, empty: { ja: 'すべて', en: 'all' } };
+
+/** The hosts a request names (comma-separated, at most 100), or none for all; probes have no host. */
+function hostsOf(params: Record<string, unknown>, kind: ExportKind): string[] {
+  const hosts = [...new Set((text(params, 'hosts', 4000) ?? '').split(',').map((h) => h.trim()).filter(Boolean))];
+  if (hosts.length > 100) throw badRequest('invalid_request', 'hosts: at most 100', [{ field: 'hosts', reason: 'too many' }]);
+  if (hosts.length > 0 && kind === 'probes') throw badRequest('invalid_request', 'hosts: probes have no host (choose metrics, cpu or logs)', [{ field: 'hosts', reason: 'not for probes' }]);
+  return hosts;
+}
+
 /** Writes a query's rows as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Japanese right), through ClickHouse. */
 export async function exportCsv(ctx: RunContext, name: string, query: Sql): Promise<{ file: string; rows: number }> {
   await writeCsvWithBom(ctx.storage, query, path.join(ctx.dir, `${name}.csv`));
@@ -33,15 +48,25 @@ export async function writeCsvWithBom(storage: Storage, query: Sql, file: string
   fs.rmSync(plain);
 }
 
-export const exportTelemetry: Operation<RowFilter & { kind: Kind }> = {
+export const exportTelemetry: Operation<RowFilter & { kind: ExportKind; hosts: string[] }> = {
   name: 'export.telemetry',
   title: { ja: 'テレメトリ（ログ・メトリクス・計測）の生データを出力', en: 'Export raw telemetry rows (logs, metrics, probes)' },
-  fields: [KIND_FIELD, ...RANGE_FIELDS, ENVIRONMENT_FIELD],
-  validate: (params, now) => ({ kind: choice(params, 'kind', TELEMETRY), ...rowFilter(params, now) }),
-  describe: (p) => ({ ja: `${KIND_JA[p.kind]}の生データ（${range(p).ja}）を CSV で出力`, en: `${p.kind} rows, ${range(p).en}, as CSV` }),
+  fields: [{ ...KIND_FIELD, choices: EXPORTABLE }, ...RANGE_FIELDS, ENVIRONMENT_FIELD, HOSTS_FIELD],
+  validate(params, now) {
+    const kind = choice(params, 'kind', EXPORTABLE);
+    return { kind, ...rowFilter(params, now), hosts: hostsOf(params, kind) };
+  },
+  describe(p) {
+    const hosts = p.hosts.length ? { ja: `、ホスト ${p.hosts.join(', ')}`, en: `, hosts ${p.hosts.join(', ')}` } : { ja: '', en: '' };
+    return { ja: `${EXPORT_KIND_JA[p.kind]}の生データ（${range(p).ja}${hosts.ja}）を CSV で出力`, en: `${p.kind} rows, ${range(p).en}${hosts.en}, as CSV` };
+  },
   async run(p, ctx) {
-    const where = sql`timestamp >= ${ts(p.from)} AND timestamp < ${ts(p.to)} AND (${p.environment ?? ''} = '' OR environment = ${p.environment ?? ''})`;
-    const { file, rows } = await exportCsv(ctx, p.kind, sql`SELECT * FROM ${raw(p.kind)} WHERE ${where} ORDER BY timestamp`);
+    const table = p.kind === 'cpu' ? 'metrics' : p.kind;
+    const hosts = p.hosts.length ? sql` AND host IN ${p.hosts}` : sql``;
+    // The all-core series only, as the reports read it; the collectors also send one per core.
+    const cpu = p.kind === 'cpu' ? sql` AND name = ${CPU_METRIC} AND labels['cpu'] = 'total'` : sql``;
+    const where = sql`timestamp >= ${ts(p.from)} AND timestamp < ${ts(p.to)} AND (${p.environment ?? ''} = '' OR environment = ${p.environment ?? ''})${hosts}${cpu}`;
+    const { file, rows } = await exportCsv(ctx, p.kind, sql`SELECT * FROM ${raw(table)} WHERE ${where} ORDER BY timestamp`);
     return { files: [file], summary: `${rows} ${p.kind} rows` };
   },
 };

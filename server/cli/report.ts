@@ -13,7 +13,12 @@ interface Options {
   out?: string;
 }
 
-/** `mimamori report monthly|annual`: a report from the running server, written to a file (or to stdout), with its progress on stderr. */
+/** One redrawn progress line: the bar, the count and the server's name of the phase, padded to wipe a longer one before it. */
+export function progressText(p: { done: number; total: number; phase?: string }): string {
+  return `${bar(p.done, p.total)} ${p.done}/${p.total} ${p.phase ?? ''}`.padEnd(60);
+}
+
+/** `mimamori report monthly|annual|capacity`: a report from the running server, written to a file (or to stdout), with its progress on stderr. */
 export function reportCommand(): Command {
   const report = new Command('report').description('reports from the running server (with the API key: MIMAMORI_API_KEY or <data>/admin-token)');
   const common = (command: Command) =>
@@ -48,8 +53,9 @@ async function fetchReport(kind: 'monthly' | 'annual' | 'capacity', period: Reco
   let bytes: Buffer | undefined;
   for await (const text of readline.createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity })) {
     if (!text.trim()) continue;
-    const line = JSON.parse(text) as { progress?: { done: number; total: number }; file?: { base64: string }; error?: { status: number; message: string } };
-    if (line.progress) process.stderr.write(`\r${bar(line.progress.done, line.progress.total)} ${line.progress.done}/${line.progress.total} months`);
+    const line = JSON.parse(text) as { progress?: { done: number; total: number; phase?: string }; file?: { base64: string }; error?: { status: number; message: string } };
+    // The server names each phase as it finishes (the annual analysis: months; the others: their sections).
+    if (line.progress) process.stderr.write(`\r${progressText(line.progress)}`);
     if (line.error) throw new Error(`${line.error.status}: ${line.error.message}`);
     if (line.file) bytes = Buffer.from(line.file.base64, 'base64');
   }

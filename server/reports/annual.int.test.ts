@@ -34,6 +34,14 @@ beforeAll(async () => {
       SELECT ${ts(tenth)} + toIntervalMinute(number), 'production', 'db-1', 'cpu_utilisation_percent', map('cpu', 'total'), ${typed(50 + 3 * i, 'Float64')}
       FROM numbers(10)`);
   }
+  // staging's search, month i (0–11): 24 probes, i of them failed, the rest answered in 1,000 + 100·i ms:
+  // availability 100 − 100·i/24 (−4.167 points a month), p95 1,000 + 100·i (+100 ms a month).
+  for (const [i, id] of MONTHS.entries()) {
+    await rt.storage.command(sql`
+      INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
+      SELECT ${ts(jst(`${id}-12T12:00`))} + toIntervalMinute(number), 'staging', 'search', 'https://example.jp/', number >= ${typed(i, 'UInt32')}, 200, ${typed(1000 + 100 * i, 'Float64')}
+      FROM numbers(24)`);
+  }
   // The same batch delay twice, never fixed for good; a one-off disk alarm.
   for (const [at, title] of [['2026-01-15T09:00', 'バッチ遅延'], ['2026-06-15T09:00', 'バッチ遅延'], ['2026-07-01T09:00', 'ディスク逼迫']] as const) {
     clock = jst(at);
@@ -62,6 +70,25 @@ describe('the annual analysis (item 9)', () => {
     expect(report.recurring).toEqual([{ key: 'バッチ遅延', title: 'バッチ遅延', title_en: 'バッチ遅延', occurrences: 2, permanent_fix: false, tickets: [expect.any(String), expect.any(String)] }]);
   });
 
+  it('gives each target and the months their trends (Theil–Sen per month), and draws them on its landscape page', async () => {
+    const report = (await get('from=2025-11&environment=staging')).json();
+    const search = report.target_trends[0];
+    expect(search).toMatchObject({ target: 'search', lowest_availability_percent: 54.167, availability_trend_per_month: -4.167, worst_p95_ms: 2100, p95_trend_ms_per_month: 100 });
+    expect(search.monthly[3]).toEqual({ month: '2026-02', availability_percent: 87.5, p95_ms: 1300 });
+    expect(report.months.map((m: { availability_percent: number }) => m.availability_percent)).toEqual(MONTHS.map((_, i) => Math.round((100 - (100 * i) / 24) * 1000) / 1000));
+    expect(report.months.map((m: { worst_p95_ms: number }) => m.worst_p95_ms)).toEqual(MONTHS.map((_, i) => 1000 + 100 * i));
+    expect(report.trends).toEqual({ availability_percent_per_month: -4.167, worst_p95_ms_per_month: 100, incidents_per_month: 0, mttr_minutes_per_month: null });
+    const page = (await get('from=2025-11&environment=staging&format=html&lang=en')).body;
+    expect(page).toContain('@page{size:A4 landscape');
+    expect(page).toContain('Worst p95 response time per month against the 5 s target (dashed)');
+    // Two SVG charts after the months table: each a line through twelve points.
+    const charts = page.slice(page.indexOf('<div class="charts">'));
+    expect(charts.match(/<svg /g)).toHaveLength(2);
+    expect(charts.match(/<circle /g)).toHaveLength(24);
+    expect(page).toContain('<h2>Share within 5 s per target (%), with trends</h2>');
+    expect(page).toContain('<td>search</td><td class="n">77.083</td><td class="n">11</td><td class="n">-4.167</td><td class="n">100</td>');
+  });
+
   it('drafts an improvement plan from the data: a host to scale, a target missing the SLO, an incident without a permanent fix', async () => {
     const { plan } = (await get('from=2025-11')).json();
     expect(plan.map((p: { kind: string; subject: string }) => [p.kind, p.subject])).toEqual([
@@ -78,14 +105,14 @@ describe('the annual analysis (item 9)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/x-ndjson');
     const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.slice(0, 12).map((l) => l.progress.done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(lines.slice(0, 12).map((l) => l.progress)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((done) => ({ done, total: 12, phase: 'months' })));
     const { file } = lines[12];
     expect(file.name).toBe('mimamori-annual-2025-11-production.xlsx');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(Buffer.from(file.base64, 'base64') as unknown as ArrayBuffer);
     const targets = book.getWorksheet('Share within 5 s per target (%)')!;
-    expect(targets.getRow(1).values).toEqual([undefined, 'Target', 'Year', 'Months missed', ...MONTHS]);
-    expect(targets.getRow(2).values).toEqual([undefined, 'portal', 91.667, 1, 100, 100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100]);
+    expect(targets.getRow(1).values).toEqual([undefined, 'Target', 'Year', 'Months missed', 'Availability trend (points/month)', 'p95 trend (ms/month)', ...MONTHS]);
+    expect(targets.getRow(2).values).toEqual([undefined, 'portal', 91.667, 1, 0, 0, 100, 100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100]);
     const plan = book.getWorksheet('Improvement plan')!;
     expect(plan.getCell('A1').value).toBe('Item (drafted from the data, not saved)');
     expect(plan.rowCount).toBe(4);
@@ -96,6 +123,31 @@ describe('the annual analysis (item 9)', () => {
     expect((await get('from=2026-1')).json()).toMatchObject({ error: 'invalid_month', details: [{ field: 'from' }] });
     const streamed = await get('from=2026-01&format=html', { accept: 'application/x-ndjson' });
     expect(JSON.parse(streamed.body.trim())).toMatchObject({ error: { status: 400, code: 'future_month' } });
+  });
+
+  it('is audited with its real outcome, also over NDJSON where the 200 goes out before the report is built', async () => {
+    const trail = async () => {
+      await rt.trail.flush();
+      return (await rt.storage.query<{ object: string; result: string; status: number; detail: string }>(sql`SELECT object, result, status, detail FROM audit_log WHERE action = 'GET /api/v1/reports/annual' ORDER BY seq`)).map((r) => ({ ...JSON.parse(r.object), result: r.result, status: Number(r.status), detail: r.detail }));
+    };
+    const before = (await trail()).length;
+    const ndjson = { accept: 'application/x-ndjson' };
+    expect((await get('from=2025-11&format=csv&table=months', ndjson)).statusCode).toBe(200);
+    // Found while building: refused, though the stream began with 200.
+    expect((await get('from=2026-02&format=xlsx', ndjson)).statusCode).toBe(200);
+    // The engine failing mid-build (the hourly CPU rollup gone): failed.
+    await rt.storage.command(sql`RENAME TABLE metrics_1h TO metrics_1h_away`);
+    try {
+      const broken = await get('from=2025-11&format=json', ndjson);
+      expect(broken.body.trim().split('\n').map((l) => JSON.parse(l)).at(-1)).toMatchObject({ error: { status: 500, code: 'internal_error' } });
+    } finally {
+      await rt.storage.command(sql`RENAME TABLE metrics_1h_away TO metrics_1h`);
+    }
+    expect((await trail()).slice(before)).toEqual([
+      { report: 'annual', from: '2025-11', environment: 'production', format: 'csv', table: 'months', result: 'ok', status: 200, detail: '' },
+      { report: 'annual', from: '2026-02', environment: 'production', format: 'xlsx', result: 'refused', status: 400, detail: 'future_month' },
+      { report: 'annual', from: '2025-11', environment: 'production', format: 'json', result: 'failed', status: 500, detail: 'internal_error' },
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { monthFigures, sloOf, type MonthFigures, type ReportDeps } from './month
 import { monthIds, monthOf } from './period.ts';
 import { countBy, round } from './arith.ts';
 import { theilSenTrend } from './forecast.ts';
+import type { Progress } from './capacity.ts';
 
 export type AnnualReport = Awaited<ReturnType<typeof buildAnnualReport>>;
 
@@ -13,7 +14,7 @@ export type AnnualReport = Awaited<ReturnType<typeof buildAnnualReport>>;
  * hosts over the year, recurring root causes and incidents, and a drafted
  * improvement plan derived from them.
  */
-export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, environment: string, progress: (done: number, total: number) => void = () => undefined) {
+export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, environment: string, progress: Progress = () => undefined) {
   const ids = monthIds(monthOf(firstMonth, deps.timezone, 'from').id, 12);
   const last = monthOf(ids[11]!, deps.timezone);
   if (last.from > deps.now()) throw badRequest('future_month', `the 12 months from ${firstMonth} run to ${ids[11]}, which has not begun`, [{ field: 'from', reason: 'the last month is in the future' }]);
@@ -21,10 +22,11 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
   const months: MonthFigures[] = [];
   for (const id of ids) {
     months.push(await monthFigures(deps, id, environment, 'hour'));
-    progress(months.length, ids.length);
+    progress(months.length, ids.length, 'months');
   }
   const targets = targetYear(months);
   const hosts = hostYear(months);
+  const rows = months.map(monthRow);
   const tickets = deps.ledger.list().filter((t) => t.environment === environment && t.openedAt >= monthOf(ids[0]!, deps.timezone).from && t.openedAt < last.to);
   const recurring = recurringIncidents(tickets);
   return {
@@ -35,18 +37,15 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
     generated_at: new Date(deps.now()).toISOString(),
     complete: deps.now() >= last.to,
     slo: sloOf(deps),
-    months: months.map((m) => ({
-      month: m.month.id,
-      targets: m.targets.length,
-      targets_meeting_slo: m.targets.filter((t) => t.slo_met).length,
-      lowest_availability_percent: lowest(m.targets.map((t) => t.availability_excluding_maintenance_percent)),
-      incidents_opened: m.incidents.opened,
-      mtta_minutes: m.incidents.mtta_minutes,
-      mttr_minutes: m.incidents.mttr_minutes,
-      open_at_month_end: m.incidents.open_at_month_end,
-      hosts_over_threshold: m.hosts.filter((h) => h.over_threshold).length,
-      error_lines: m.errors.filter((e) => e.level !== 'warn').reduce((n, e) => n + Number(e.count), 0),
-    })),
+    months: rows,
+    /** Theil–Sen slopes over the months (per month; null under three months with a value). */
+    trends: {
+      availability_percent_per_month: slopeOf(rows.map((r) => r.availability_percent), 3),
+      worst_p95_ms_per_month: slopeOf(rows.map((r) => r.worst_p95_ms), 0),
+      incidents_per_month: slopeOf(rows.map((r) => r.incidents_opened), 2),
+      mttr_minutes_per_month: slopeOf(rows.map((r) => r.mttr_minutes), 1),
+    },
+    target_trends: targetTrends(months),
     targets,
     hosts,
     root_causes: countBy(tickets, (t) => t.rootCauseCategory ?? 'unset'),
@@ -54,6 +53,60 @@ export async function buildAnnualReport(deps: ReportDeps, firstMonth: string, en
     plan: improvementPlan(targets, hosts, recurring),
   };
 }
+
+/** One month's line of the analysis: the monthly report's figures, summed up. */
+function monthRow(m: MonthFigures) {
+  const probes = m.targets.reduce((n, t) => n + t.probes, 0);
+  return {
+    month: m.month.id,
+    targets: m.targets.length,
+    targets_meeting_slo: m.targets.filter((t) => t.slo_met).length,
+    /** Over every probe of every target (maintenance included, as the error budget counts it). */
+    availability_percent: probes ? round((m.targets.reduce((n, t) => n + t.ok, 0) / probes) * 100, 3) : null,
+    lowest_availability_percent: lowest(m.targets.map((t) => t.availability_excluding_maintenance_percent)),
+    worst_p95_ms: highest(m.targets.map((t) => t.p95_ms)),
+    incidents_opened: m.incidents.opened,
+    mtta_minutes: m.incidents.mtta_minutes,
+    mttr_minutes: m.incidents.mttr_minutes,
+    open_at_month_end: m.incidents.open_at_month_end,
+    hosts_over_threshold: m.hosts.filter((h) => h.over_threshold).length,
+    error_lines: m.errors.filter((e) => e.level !== 'warn').reduce((n, e) => n + Number(e.count), 0),
+  };
+}
+
+/** The Theil–Sen slope of a monthly series (x: the month's index), or null under three known months. */
+function slopeOf(values: (number | null)[], digits: number): number | null {
+  const points = values.flatMap((v, i) => (v === null ? [] : [[i, v] as const]));
+  return points.length >= 3 ? round(theilSenTrend(points)!.slope, digits) : null;
+}
+
+/** Each target's availability (maintenance excluded) and p95 per month, and their trends, worst availability first. */
+function targetTrends(months: MonthFigures[]) {
+  const byTarget = new Map<string, { availability: (number | null)[]; p95: (number | null)[] }>();
+  for (const [i, m] of months.entries()) {
+    for (const t of m.targets) {
+      const entry = byTarget.get(t.target) ?? { availability: months.map(() => null), p95: months.map(() => null) };
+      entry.availability[i] = t.availability_excluding_maintenance_percent;
+      entry.p95[i] = t.p95_ms;
+      byTarget.set(t.target, entry);
+    }
+  }
+  return [...byTarget.entries()]
+    .map(([target, e]) => ({
+      target,
+      lowest_availability_percent: lowest(e.availability),
+      availability_trend_per_month: slopeOf(e.availability, 3),
+      worst_p95_ms: highest(e.p95),
+      p95_trend_ms_per_month: slopeOf(e.p95, 0),
+      monthly: months.map((m, i) => ({ month: m.month.id, availability_percent: e.availability[i]!, p95_ms: e.p95[i]! })),
+    }))
+    .sort((a, b) => (a.lowest_availability_percent ?? 101) - (b.lowest_availability_percent ?? 101) || a.target.localeCompare(b.target));
+}
+
+const highest = (values: (number | null)[]) => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
+};
 
 const lowest = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
 import { sql, ts, typed } from '../storage/sql.ts';
-import { agreedThreshold } from './capacity.ts';
+import { agreedThreshold, buildCapacityReview } from './capacity.ts';
 import type { Rule } from '../rules/types.ts';
 
 // Today is 30 November 2026 in Tokyo; the review reads the 90 whole days before it.
@@ -32,6 +32,8 @@ beforeAll(async () => {
     await day('over-1', x, x === 89 ? 85 : 60 + noise(x + 200));
   }
   for (let x = 85; x < 90; x++) await day('ap-1', x, 60);
+  // slow-1 climbs exactly 0.2 points a day from 40 % on day 45: 75 % on day 220, 130 days from today.
+  for (let x = 45; x < 90; x++) await day('slow-1', x, 40 + 0.2 * (x - 45));
   // mix-1, on 29 November only: 20 minutes of samples 10, 10, 10, 90 (minute means 30 %), then 10 minutes at 80 %.
   await rt.storage.command(sql`
     INSERT INTO metrics (timestamp, environment, host, name, labels, value)
@@ -91,6 +93,32 @@ describe('the capacity review (item 18)', () => {
     expect((await review('&format=html')).body).toContain('上昇傾向なし');
     const xlsx = await review('&format=xlsx');
     expect(xlsx.headers['content-disposition']).toBe('attachment; filename="mimamori-capacity-2026-11-29-production.xlsx"');
+    const streamed = await rt.app.inject({ headers: { ...rt.admin, accept: 'application/x-ndjson' }, url: '/api/v1/reports/capacity?environment=production&format=csv&table=hosts' });
+    const lines = streamed.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, 3).map((l) => l.progress)).toEqual([{ done: 1, total: 3, phase: 'hosts' }, { done: 2, total: 3, phase: 'days and months' }, { done: 3, total: 3, phase: 'forecasts' }]);
+    expect(lines[3].file.name).toBe('mimamori-capacity-2026-11-29-production-hosts.csv');
+    await rt.trail.flush();
+    const trail = await rt.storage.query<{ actor: string; object: string; result: string }>(sql`SELECT actor, object, result FROM audit_log WHERE action = 'GET /api/v1/reports/capacity' ORDER BY seq`);
+    expect(trail.map((r) => ({ actor: r.actor, result: r.result, ...JSON.parse(r.object) }))).toEqual([
+      ...['json', 'json', 'json', 'html', 'html', 'xlsx'].map((format) => ({ actor: 'local-admin', result: 'ok', report: 'capacity', environment: 'production', format })),
+      { actor: 'local-admin', result: 'ok', report: 'capacity', environment: 'production', format: 'csv', table: 'hosts' },
+    ]);
+  });
+});
+
+describe('the horizon of the capacity review', () => {
+  it('gives no proposal to a host that crosses beyond horizon_days, and one when horizon_days reaches the crossing', async () => {
+    const slow = (await review()).json().hosts.find((h: { host: string }) => h.host === 'slow-1');
+    const crossing = new Date(FROM + 220 * DAY).toISOString();
+    expect(slow).toMatchObject({ threshold_percent: 75, proposal_needed: false, trend_90_days: { kind: 'crosses', crosses_at: crossing }, proposal: null });
+    // A straight line: its 95 % range is that day (to the second; 0.2 is not exact in binary).
+    for (const end of [slow.trend_90_days.earliest, slow.trend_90_days.latest]) expect(Math.abs(Date.parse(end) - Date.parse(crossing))).toBeLessThan(5000);
+    // The same data read with other horizons (capacity.horizon_days): 130 days away is inside 131 and 180, not 129.
+    const deps = (horizonDays: number) => ({ storage: rt.storage, timezone: 'Asia/Tokyo', rules: [], capacity: { defaultPercent: 75, environments: {}, hosts: {}, horizonDays }, now: () => jst('2026-11-30T09:00') });
+    const needed = async (horizonDays: number) => (await buildCapacityReview(deps(horizonDays), 'production')).hosts.find((h) => h.host === 'slow-1')!.proposal_needed;
+    expect(await needed(129)).toBe(false);
+    expect(await needed(131)).toBe(true);
+    expect(await needed(180)).toBe(true);
   });
 });
 

@@ -44,17 +44,21 @@ export type CapacityReview = Awaited<ReturnType<typeof buildCapacityReview>>;
  * whole days, and when the trend of the daily p95 over the last 30 and the
  * last 90 days reaches the threshold. A host already
  * over, or forecast to cross within the horizon, needs a proposal.
+ * `until` ends the 90 days elsewhere than today (the monthly report reviews
+ * as of its month's end).
  */
-export async function buildCapacityReview(deps: CapacityDeps, environment: string) {
-  const today = wallTimeOf(deps.now(), deps.timezone);
-  const to = instantOf({ ...today, hour: 0, minute: 0, second: 0, millisecond: 0 }, deps.timezone);
+export async function buildCapacityReview(deps: CapacityDeps, environment: string, options: { until?: number; progress?: Progress } = {}) {
+  const to = options.until ?? startOfToday(deps);
   const from = to - 90 * DAY_MS;
+  const progress = options.progress ?? (() => undefined);
   const hosts = (await deps.storage.query<{ host: string }>(sql`
     SELECT DISTINCT host FROM metrics_1m
     WHERE environment = ${environment} AND name = 'cpu_utilisation_percent' AND labels['cpu'] = 'total' AND time >= ${ts(from)} AND time < ${ts(to)}
     ORDER BY host`)).map((r) => r.host);
+  progress(1, 3, 'hosts');
   const thresholds = new Map(hosts.map((host) => [host, agreedThreshold(deps.capacity, deps.rules, environment, host)]));
   const byHost = await periods(deps, environment, from, to, hosts.map((h) => thresholds.get(h)!.percent), hosts);
+  progress(2, 3, 'days and months');
   const horizon = to + deps.capacity.horizonDays * DAY_MS;
   const review = [...byHost.entries()].map(([host, { days, months }]) => {
     const threshold = thresholds.get(host)!;
@@ -82,7 +86,25 @@ export async function buildCapacityReview(deps: CapacityDeps, environment: strin
       monthly: months.map(figures),
     };
   });
+  progress(3, 3, 'forecasts');
   return { environment, timezone: deps.timezone, generated_at: iso(deps.now()), from: iso(from), to: iso(to), horizon_days: deps.capacity.horizonDays, hosts: review };
+}
+
+/** The review's usual end: 00:00 today in its time zone (the last whole day read is yesterday). */
+export function startOfToday(deps: Pick<CapacityDeps, 'now' | 'timezone'>): number {
+  const today = wallTimeOf(deps.now(), deps.timezone);
+  return instantOf({ ...today, hour: 0, minute: 0, second: 0, millisecond: 0 }, deps.timezone);
+}
+
+/** A report's progress: `done` of `total` steps, the last one named by `phase`. */
+export type Progress = (done: number, total: number, phase: string) => void;
+
+export type HostReview = CapacityReview['hosts'][number];
+
+/** The forecast a review leads with: the 90-day one when it crosses or is already over, else the 30-day one (a recent rise the long window hides). */
+export function leadingForecast(h: Pick<HostReview, 'trend_30_days' | 'trend_90_days'>) {
+  const long = h.trend_90_days.kind === 'crosses' || h.trend_90_days.kind === 'over';
+  return { window_days: long ? 90 : 30, ...(long ? h.trend_90_days : h.trend_30_days) };
 }
 
 interface Period { day: number; mean: number; p95: number; peak: number; minutes: number; above: number }

@@ -67,6 +67,9 @@ export async function reportXlsx(tables: ReportTable[], lang: Language, timeZone
         }),
       );
     }
+    // Remarks under the table, after a blank row, so the figures above are read with them.
+    if (table.notes?.length) sheet.addRow([]);
+    for (const note of table.notes ?? []) sheet.addRow([`※ ${note[lang]}`]).font = { italic: true };
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
@@ -77,6 +80,6 @@ function wallDate(ms: number, timeZone: string): Date {
 }
 
 /** Excel's rules for sheet names: at most 31 characters, none of : \ / ? * [ ]. */
-function sheetName(text: string): string {
+export function sheetName(text: string): string {
   return text.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31);
 }

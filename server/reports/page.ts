@@ -3,6 +3,7 @@ import { cellOf, cellText, wallText } from './formats.ts';
 import type { MonthlyReport } from './monthly.ts';
 import type { AnnualReportWithPlan, CapacityReviewWithProposals } from './proposals.ts';
 import type { Language, ReportTable } from './tables.ts';
+import { annualChart } from './annual-chart.ts';
 
 const TEXT = {
   ja: { title: '月次報告', annual: '年次分析', capacity: 'キャパシティレビュー', environment: '環境', period: '対象期間', generated: '作成', partial: 'この期間はまだ終わっていません。数値は作成時点までのものです。', chart: '監視対象ごとの p95 応答時間と 5 秒目標', none: 'データなし', daily: '日次 CPU p95（点）、合意しきい値（破線）、90日傾向（線）' },
@@ -29,7 +30,10 @@ thead{display:table-header-group}
 figure{margin:0;break-inside:avoid}
 figcaption{font-size:9pt;color:#52606d;margin:1mm 0}
 svg{width:100%;height:auto;display:block}
+.charts{display:flex;gap:4mm}
+.charts figure{flex:1 1 0;min-width:0}
 .empty{color:#7b8794}
+.note{font-size:8pt;color:#52606d;margin:1mm 0 0}
 td.text{white-space:pre-wrap}`;
 
 const NUMERIC = new Set(['int', 'percent', 'ms', 'minutes']);
@@ -37,7 +41,7 @@ const NUMERIC = new Set(['int', 'percent', 'ms', 'minutes']);
 const KEEP_WHOLE = new Set(['number', 'type', 'severity']);
 
 function tableHtml(table: ReportTable, lang: Language, timeZone: string): string {
-  if (table.rows.length === 0) return `<h2>${escapeHtml(table.title[lang])}</h2><p class="empty">${TEXT[lang].none}</p>`;
+  if (table.rows.length === 0) return `<h2>${escapeHtml(table.title[lang])}</h2><p class="empty">${TEXT[lang].none}</p>${notesHtml(table, lang)}`;
   const head = table.columns.map((c) => `<th>${escapeHtml(c.title[lang])}</th>`).join('');
   const rows = table.rows
     .map((row) => {
@@ -49,8 +53,10 @@ function tableHtml(table: ReportTable, lang: Language, timeZone: string): string
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('');
-  return `<h2>${escapeHtml(table.title[lang])}</h2><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2>${escapeHtml(table.title[lang])}</h2><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>${notesHtml(table, lang)}`;
 }
+
+const notesHtml = (table: ReportTable, lang: Language) => (table.notes ?? []).map((n) => `<p class="note">※ ${escapeHtml(n[lang])}</p>`).join('');
 
 /** Horizontal bars of each target's p95 on a scale to 10 s, with the 5 s target as a line: SVG, so it prints sharp. */
 function p95Chart(report: MonthlyReport, lang: Language): string {
@@ -88,7 +94,12 @@ export interface PageHead {
   timezone: string;
   generatedAt: string;
   complete: boolean;
+  /** A4 landscape, for tables of twelve months side by side. */
+  landscape?: boolean;
 }
+
+// Landscape: 297 mm less the margins.
+const LANDSCAPE = '@page{size:A4 landscape;margin:12mm 12mm}main{max-width:273mm}';
 
 /** A report as one printable HTML page (A4; print to PDF from any browser); `figure` adds a chart after a table. */
 export function reportPage(head: PageHead, tables: ReportTable[], lang: Language, figure: (tableId: string) => string = () => ''): string {
@@ -102,7 +113,7 @@ export function reportPage(head: PageHead, tables: ReportTable[], lang: Language
   ].join('\n');
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(head.title)}</title><style>${STYLE}</style></head>
+<meta name="robots" content="noindex"><title>${escapeHtml(head.title)}</title><style>${STYLE}${head.landscape ? LANDSCAPE : ''}</style></head>
 <body><main>${body}</main></body></html>`;
 }
 
@@ -112,8 +123,8 @@ export function monthlyPage(report: MonthlyReport, tables: ReportTable[], lang: 
 }
 
 export function annualPage(report: AnnualReportWithPlan, tables: ReportTable[], lang: Language): string {
-  const head = { title: `${TEXT[lang].annual} ${report.from} – ${report.to} — ${report.environment}`, environment: report.environment, period: `${report.from} – ${report.to}`, timezone: report.timezone, generatedAt: report.generated_at, complete: report.complete };
-  return reportPage(head, tables, lang);
+  const head = { title: `${TEXT[lang].annual} ${report.from} – ${report.to} — ${report.environment}`, environment: report.environment, period: `${report.from} – ${report.to}`, timezone: report.timezone, generatedAt: report.generated_at, complete: report.complete, landscape: true };
+  return reportPage(head, tables, lang, (id) => (id === 'months' ? annualChart(report, lang) : ''));
 }
 
 export function capacityPage(review: CapacityReviewWithProposals, tables: ReportTable[], lang: Language): string {

@@ -1,4 +1,4 @@
-import type { CapacityReview } from './capacity.ts';
+import { leadingForecast, type CapacityReview } from './capacity.ts';
 import type { AnnualReport } from './annual.ts';
 import { wallText } from './formats.ts';
 import { latest, type ReportText, type ReportTexts, type TextStatus } from './texts.ts';
@@ -45,7 +45,7 @@ export function proposalFigures(h: HostReview) {
 export function draftProposal(h: HostReview, environment: string, timezone: string): ShownText {
   const day = (iso: string | null) => (iso ? wallText(Date.parse(iso), timezone).slice(0, 10) : '');
   const source = SOURCE[h.threshold_source];
-  const f = h.trend_90_days.kind === 'crosses' || h.trend_90_days.kind === 'over' ? h.trend_90_days : h.trend_30_days;
+  const f = leadingForecast(h);
   const month = h.monthly[h.monthly.length - 1];
   const lines = {
     ja: [`${h.host}（${environment}）の CPU 使用率の見直しを提案します。`, `合意しきい値は ${h.threshold_percent}%（${source.ja}）。直近日（${day(h.latest_day)}）の p95 は ${h.latest_p95_percent}%、90日間の最大は ${h.peak_percent}%、しきい値を超えた日は ${h.days_over_threshold} 日です。`],
@@ -68,7 +68,7 @@ export function draftProposal(h: HostReview, environment: string, timezone: stri
 }
 
 /** Each host of the review with the proposal to show: its open or last proposal, else a draft where one is needed. */
-export function withProposals(review: CapacityReview, texts: ReportTexts) {
+export function withProposals(review: CapacityReview, texts: Pick<ReportTexts, 'current'>) {
   return {
     ...review,
     hosts: review.hosts.map((h) => {

@@ -29,17 +29,37 @@ export function targetTotals(storage: Storage, environment: string, from: number
     GROUP BY target ORDER BY target`);
 }
 
-/** Probes and answers inside the given minute intervals, per target (the minutes declared maintenance leave out). */
-export async function totalsWithin(storage: Storage, environment: string, intervals: { target: string; start: number; end: number }[]): Promise<Map<string, { probes: number; ok: number }>> {
+/**
+ * Probes and answers inside the given intervals, per target (the minutes
+ * declared maintenance leave out): from the 1-minute rollup, or from the
+ * hourly one where the intervals are whole hours (a month whose minutes
+ * have expired).
+ */
+export async function totalsWithin(storage: Storage, environment: string, intervals: { target: string; start: number; end: number }[], table: 'probes_1m' | 'probes_1h' = 'probes_1m'): Promise<Map<string, { probes: number; ok: number }>> {
   if (intervals.length === 0) return new Map();
   const rows = await storage.query<{ target: string; probes: number; ok: number }>(sql`
     SELECT target, sum(count) AS probes, sum(ok_count) AS ok
-    FROM probes_1m
+    FROM ${raw(table)}
     WHERE environment = ${environment} AND has(${[...new Set(intervals.map((i) => i.target))]}, target)
       AND arrayExists((t, s, e) -> t = target AND toUnixTimestamp(time) >= s AND toUnixTimestamp(time) < e,
         ${intervals.map((i) => i.target)}, ${typed(intervals.map((i) => Math.floor(i.start / 1000)), 'Array(Int64)')}, ${typed(intervals.map((i) => Math.ceil(i.end / 1000)), 'Array(Int64)')})
     GROUP BY target`);
   return new Map(rows.map((r) => [r.target, { probes: Number(r.probes), ok: Number(r.ok) }]));
+}
+
+/**
+ * Whether the 1-minute rollup still holds [from, to) of an environment (the
+ * CPU series, or the probes). It keeps `retention.metrics`/`probes` days,
+ * the hourly one longer: when the hourly rollup has rows in the range older
+ * than the first minute left, those minutes have expired.
+ */
+export async function minutesKept(storage: Storage, kind: 'metrics' | 'probes', environment: string, from: number, to: number): Promise<boolean> {
+  const only = kind === 'metrics' ? sql`AND name = 'cpu_utilisation_percent'` : sql``;
+  const [row] = await storage.query<{ older: number }>(sql`
+    SELECT count() AS older FROM ${raw(`${kind}_1h`)}
+    WHERE environment = ${environment} ${only} AND time >= ${ts(from)} AND time < ${ts(to)}
+      AND time < (SELECT ifNull(toStartOfHour(minOrNull(time)), toDateTime('2106-01-01 00:00:00', 'UTC')) FROM ${raw(`${kind}_1m`)} WHERE environment = ${environment} ${only})`);
+  return Number(row?.older ?? 0) === 0;
 }
 
 export interface HostCpu {

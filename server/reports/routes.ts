@@ -5,11 +5,12 @@ import { Type } from 'typebox';
 import { AppError, badRequest } from '../http/errors.ts';
 import { buildMonthlyReport, type ReportDeps } from './monthly.ts';
 import { buildAnnualReport } from './annual.ts';
-import { buildCapacityReview } from './capacity.ts';
+import { buildCapacityReview, type Progress } from './capacity.ts';
 import { monthOf } from './period.ts';
 import { reportXlsx, tableCsv, wallText } from './formats.ts';
 import { annualPage, capacityPage, monthlyPage } from './page.ts';
-import { annualTables, capacityTables, monthlyTables, type Language, type ReportTable } from './tables.ts';
+import { capacityTables, monthlyTables, type Language, type ReportTable } from './tables.ts';
+import { annualTables } from './annual-tables.ts';
 import { ReportTexts } from './texts.ts';
 import { withPlan, withProposals } from './proposals.ts';
 import { reportTextRoutes } from './texts-routes.ts';
@@ -57,19 +58,19 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     return environment;
   };
 
-  routes.get('/api/v1/reports/monthly', { config: { access: 'viewer', audit: true }, schema: { tags: ['reports'], summary: 'The monthly report of one environment (item 9)', querystring: MonthlyQuery } }, async (request, reply) => {
+  routes.get('/api/v1/reports/monthly', { config: { access: 'viewer', audit: 'at_stream_end' }, schema: { tags: ['reports'], summary: 'The monthly report of one environment (item 9)', querystring: MonthlyQuery } }, async (request, reply) => {
     const q = request.query;
     const environment = environmentOf(q.environment);
     const month = monthOf(q.month, deps.timezone);
     if (month.from > deps.now()) throw badRequest('future_month', `${q.month} has not begun`, [{ field: 'month', reason: 'in the future' }]);
     request.auditNote = { object: { report: 'monthly', month: q.month, environment, format: q.format ?? 'json', ...(q.table ? { table: q.table } : {}) } };
-    return answer(request, reply, q, async () => {
-      const report = await buildMonthlyReport(deps, q.month, environment);
+    return answer(request, reply, q, async (progress) => {
+      const report = await buildMonthlyReport(deps, q.month, environment, { texts, progress });
       return { json: report, name: `mimamori-monthly-${q.month}-${environment}`, title: `${q.month} ${environment}`, tables: () => monthlyTables(report), page: (lang) => monthlyPage(report, monthlyTables(report), lang) };
     });
   });
 
-  routes.get('/api/v1/reports/annual', { config: { access: 'viewer', audit: true }, schema: { tags: ['reports'], summary: 'The annual analysis: 12 months side by side and a drafted improvement plan (item 9)', querystring: AnnualQuery } }, async (request, reply) => {
+  routes.get('/api/v1/reports/annual', { config: { access: 'viewer', audit: 'at_stream_end' }, schema: { tags: ['reports'], summary: 'The annual analysis: 12 months side by side and a drafted improvement plan (item 9)', querystring: AnnualQuery } }, async (request, reply) => {
     const q = request.query;
     const environment = environmentOf(q.environment);
     monthOf(q.from, deps.timezone, 'from');
@@ -80,12 +81,12 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
     });
   });
 
-  routes.get('/api/v1/reports/capacity', { config: { access: 'viewer', audit: true }, schema: { tags: ['reports'], summary: 'The capacity review: CPU per host against its agreed threshold, with the forecast crossing (item 18)', querystring: CapacityQuery } }, async (request, reply) => {
+  routes.get('/api/v1/reports/capacity', { config: { access: 'viewer', audit: 'at_stream_end' }, schema: { tags: ['reports'], summary: 'The capacity review: CPU per host against its agreed threshold, with the forecast crossing (item 18)', querystring: CapacityQuery } }, async (request, reply) => {
     const q = request.query;
     const environment = environmentOf(q.environment);
     request.auditNote = { object: { report: 'capacity', environment, format: q.format ?? 'json', ...(q.table ? { table: q.table } : {}) } };
-    return answer(request, reply, q, async () => {
-      const review = withProposals(await buildCapacityReview(deps, environment), texts);
+    return answer(request, reply, q, async (progress) => {
+      const review = withProposals(await buildCapacityReview(deps, environment, { progress }), texts);
       const day = wallText(Date.parse(review.to) - 1, review.timezone).slice(0, 10); // the last whole day read
       return { json: review, name: `mimamori-capacity-${day}-${environment}`, title: `${day} ${environment}`, tables: () => capacityTables(review), page: (lang) => capacityPage(review, capacityTables(review), lang) };
     });
@@ -93,9 +94,6 @@ export async function reportRoutes(app: FastifyInstance, options: ReportRoutesOp
 
   await reportTextRoutes(app, { deps, texts, environmentOf });
 }
-
-type Progress = (done: number, total: number) => void;
-
 
 /** Builds the report and writes it in the asked format, or streams progress lines and then the file when asked for NDJSON. */
 async function answer(request: FastifyRequest, reply: FastifyReply, q: { format?: string; table?: string; lang?: Language }, build: (progress: Progress) => Promise<Rendered>) {
@@ -123,11 +121,13 @@ async function answer(request: FastifyRequest, reply: FastifyReply, q: { format?
   const line = (value: object) => stream.write(`${JSON.stringify(value)}\n`);
   void (async () => {
     try {
-      const out = await file(await build((done, total) => line({ progress: { done, total } })));
+      const out = await file(await build((done, total, phase) => line({ progress: { done, total, phase } })));
       line({ file: { name: out.name, type: out.type, bytes: out.bytes.length, base64: out.bytes.toString('base64') } });
     } catch (error) {
       const e = error instanceof AppError ? error : new AppError(500, 'internal_error', 'internal error; see the server log');
       if (!(error instanceof AppError)) request.log.error({ err: error }, 'report failed');
+      // The 200 went out with the first line: the audit entry, written at the stream's end, records this instead.
+      request.auditOutcome = { status: e.status, detail: e.code };
       line({ error: { status: e.status, code: e.code, message: e.message, details: e.details } });
     } finally {
       stream.end();

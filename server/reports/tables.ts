@@ -1,7 +1,7 @@
 import { wallText } from './formats.ts';
 import { word } from './words.ts';
 import type { MonthlyReport } from './monthly.ts';
-import type { AnnualReportWithPlan, CapacityReviewWithProposals, ShownText } from './proposals.ts';
+import type { CapacityReviewWithProposals, ShownText } from './proposals.ts';
 
 export type Language = 'ja' | 'en';
 export type CellKind = 'text' | 'int' | 'percent' | 'ms' | 'minutes' | 'time' | 'bool';
@@ -19,6 +19,8 @@ export interface ReportTable {
   title: Record<Language, string>;
   columns: Column[];
   rows: Record<string, Cell>[];
+  /** Remarks printed under the table (the page and XLSX; CSV stays a plain table). */
+  notes?: Record<Language, string>[];
 }
 
 /** A column with its ja/en title. */
@@ -29,14 +31,14 @@ const counted = (counts: Record<string, number>, group: string) =>
   Object.entries(counts).map(([code, n]) => ({ group: word('group', group, 'ja'), group_en: word('group', group, 'en'), name: word(group, code, 'ja'), name_en: word(group, code, 'en'), count: n }));
 
 /** An operator's text as rows, one a line, ja and en side by side. */
-function textLines(t: ShownText): Record<string, Cell>[] {
+export function textLines(t: ShownText): Record<string, Cell>[] {
   const ja = t.text_ja.split('\n');
   const en = t.text_en.split('\n');
   return Array.from({ length: Math.max(ja.length, en.length) }, (_, i) => ({ text: ja[i] ?? '', text_en: en[i] ?? '' }));
 }
 
 /** A report's first table: items in ja and en with their values. */
-function summaryTable(items: readonly (readonly [string, string, Cell])[]): ReportTable {
+export function summaryTable(items: readonly (readonly [string, string, Cell])[]): ReportTable {
   return {
     id: 'summary',
     title: { ja: '概要', en: 'Summary' },
@@ -66,6 +68,7 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
       ['月末の未解決', 'Open at month end', i.open_at_month_end],
       ['実施した暫定対処', 'Workarounds executed', i.workarounds_executed],
       ['しきい値を超えたホスト', 'Hosts over threshold', r.hosts.filter((h) => h.over_threshold).length],
+      ['見直し提案が必要なホスト', 'Hosts needing a capacity proposal', r.hosts.filter((h) => h.proposal_needed).length],
       ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
     ]),
     {
@@ -85,6 +88,7 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
         col('error_budget_remaining_percent', 'エラーバジェット残 (%)', 'Error budget left (%)', 'percent'),
       ],
       rows: r.targets,
+      notes: r.notes.filter((n) => n.section === 'targets'),
     },
     {
       id: 'rum',
@@ -117,7 +121,7 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
     },
     {
       id: 'hosts',
-      title: { ja: 'CPU 使用率', en: 'CPU use' },
+      title: { ja: 'CPU 使用率とキャパシティレビュー', en: 'CPU use and the capacity review' },
       columns: [
         col('host', 'ホスト', 'Host'),
         col('threshold_percent', 'しきい値 (%)', 'Threshold (%)', 'percent'),
@@ -125,84 +129,45 @@ export function monthlyTables(r: MonthlyReport): ReportTable[] {
         col('p95_percent', 'p95 (%)', 'p95 (%)', 'percent'),
         col('peak_percent', '最大 (%)', 'Peak (%)', 'percent'),
         col('above_threshold_percent', 'しきい値超過時間 (%)', 'Time above threshold (%)', 'percent'),
-        col('over_threshold', '要検討', 'Review', 'bool'),
+        col('over_threshold', '超過', 'Over', 'bool'),
+        col('forecast', '傾向', 'Trend'),
+        col('crosses_at', '到達予測', 'Crosses', 'time'),
+        col('crosses_range', '範囲 (95%)', 'Range (95 %)'),
+        col('proposal', '見直し提案', 'Proposal'),
       ],
-      rows: r.hosts,
+      rows: r.hosts.map((h) => ({
+        ...h,
+        forecast: `${word('forecast', h.forecast, 'ja')}（${h.forecast_window_days}日）`,
+        forecast_en: `${word('forecast', h.forecast, 'en')} (${h.forecast_window_days} days)`,
+        crosses_range: h.crosses_earliest && h.crosses_latest ? `${wallText(Date.parse(h.crosses_earliest), r.timezone).slice(0, 10)} – ${wallText(Date.parse(h.crosses_latest), r.timezone).slice(0, 10)}` : null,
+        proposal: word('proposal', h.proposal_status ?? 'none', 'ja'),
+        proposal_en: word('proposal', h.proposal_status ?? 'none', 'en'),
+      })),
+      notes: [
+        {
+          ja: `傾向・到達予測・提案はキャパシティレビュー（${wallText(Date.parse(r.capacity_review.from), r.timezone).slice(0, 10)} からの 90 日、予測期間 ${r.capacity_review.horizon_days} 日）による。`,
+          en: `Trend, crossing and proposal from the capacity review (the 90 days from ${wallText(Date.parse(r.capacity_review.from), r.timezone).slice(0, 10)}, horizon ${r.capacity_review.horizon_days} days).`,
+        },
+        ...r.notes.filter((n) => n.section === 'hosts'),
+      ],
     },
     {
       id: 'log_errors',
-      title: { ja: 'ログのエラー傾向', en: 'Log error trends' },
+      title: { ja: 'ログのエラー上位（今月）', en: 'Top log errors this month' },
       columns: [col('service', 'サービス', 'Service'), col('level', 'レベル', 'Level'), col('lines', '今月', 'This month', 'int'), col('previous_month', '前月', 'Previous month', 'int'), col('change', '増減', 'Change', 'int'), col('change_percent', '増減 (%)', 'Change (%)', 'percent')],
       rows: r.log_errors,
+    },
+    {
+      id: 'log_changes',
+      title: { ja: 'ログのエラー増減（前月比）', en: 'Log error changes vs last month' },
+      columns: [col('direction', '増減', 'Direction'), col('service', 'サービス', 'Service'), col('level', 'レベル', 'Level'), col('previous_month', '前月', 'Previous month', 'int'), col('lines', '今月', 'This month', 'int'), col('change', '差', 'Change', 'int'), col('change_percent', '増減 (%)', 'Change (%)', 'percent')],
+      rows: r.log_changes.map((x) => ({ ...x, direction: word('direction', x.direction, 'ja'), direction_en: word('direction', x.direction, 'en') })),
     },
     {
       id: 'releases',
       title: { ja: 'リリースと実施判断', en: 'Releases and their decisions' },
       columns: [col('version', 'バージョン', 'Version'), col('released_at', 'リリース日時', 'Released', 'time'), col('summary', '内容', 'Summary'), col('load_tests', '負荷試験', 'Load tests', 'int'), col('decision', '判断', 'Decision'), col('decided_by', '判断者', 'By'), col('decision_comment', 'コメント', 'Comment')],
       rows: r.releases.map((x) => ({ ...x, decision: word('decision', x.decision, 'ja'), decision_en: word('decision', x.decision, 'en') })),
-    },
-  ];
-}
-
-export function annualTables(r: AnnualReportWithPlan): ReportTable[] {
-  const months = r.months.map((m) => m.month);
-  const monthColumns = (kind: CellKind) => months.map((id) => col(id, id, id, kind));
-  return [
-    summaryTable([
-      ['対象期間', 'Period', `${r.from} – ${r.to}`],
-      ['環境', 'Environment', r.environment],
-      ['期間の集計完了', 'Period complete', r.complete],
-      ['SLO 目標 (%)', 'SLO objective (%)', r.slo.objective_percent],
-      ['起票したインシデント', 'Incidents opened', r.months.reduce((n, m) => n + m.incidents_opened, 0)],
-      ['改善計画の項目', 'Improvement plan items', r.plan.length],
-      ['作成日時', 'Generated at', `${wallText(Date.parse(r.generated_at), r.timezone)} (${r.timezone})`],
-    ]),
-    {
-      id: 'months',
-      title: { ja: '月ごとの推移', en: 'Month by month' },
-      columns: [
-        col('month', '月', 'Month'),
-        col('targets_meeting_slo', 'SLO 達成', 'Meeting SLO', 'int'),
-        col('targets', '監視対象', 'Targets', 'int'),
-        col('lowest_availability_percent', '最低可用性 (%)', 'Lowest availability (%)', 'percent'),
-        col('incidents_opened', 'インシデント', 'Incidents', 'int'),
-        col('mtta_minutes', 'MTTA (分)', 'MTTA (min)', 'minutes'),
-        col('mttr_minutes', 'MTTR (分)', 'MTTR (min)', 'minutes'),
-        col('open_at_month_end', '月末未解決', 'Open at month end', 'int'),
-        col('hosts_over_threshold', 'CPU 超過ホスト', 'Hosts over CPU threshold', 'int'),
-        col('error_lines', 'エラーログ', 'Error lines', 'int'),
-      ],
-      rows: r.months,
-    },
-    {
-      id: 'targets',
-      title: { ja: '監視対象別 5 秒以内の割合 (%)', en: 'Share within 5 s per target (%)' },
-      columns: [col('target', '監視対象', 'Target'), col('within_target_percent', '年間', 'Year', 'percent'), col('months_slo_missed', '未達月数', 'Months missed', 'int'), ...monthColumns('percent')],
-      rows: r.targets.map(({ monthly, ...t }) => ({ ...t, ...monthly })),
-    },
-    {
-      id: 'hosts',
-      title: { ja: 'ホスト別 CPU p95 (%)', en: 'CPU p95 per host (%)' },
-      columns: [col('host', 'ホスト', 'Host'), col('threshold_percent', 'しきい値', 'Threshold', 'percent'), col('peak_percent', '最大', 'Peak', 'percent'), col('months_over_threshold', '超過月数', 'Months over', 'int'), col('p95_trend_per_month', '傾向 (/月)', 'Trend (/month)', 'percent'), ...monthColumns('percent')],
-      rows: r.hosts.map(({ monthly, ...h }) => ({ ...h, ...monthly })),
-    },
-    {
-      id: 'root_causes',
-      title: { ja: '根本原因', en: 'Root causes' },
-      columns: [col('name', '根本原因', 'Root cause'), col('count', '件数', 'Count', 'int')],
-      rows: Object.entries(r.root_causes).map(([code, count]) => ({ name: word('root_cause', code, 'ja'), name_en: word('root_cause', code, 'en'), count })),
-    },
-    {
-      id: 'recurring',
-      title: { ja: '繰り返し発生したインシデント', en: 'Recurring incidents' },
-      columns: [col('title', '件名', 'Title'), col('occurrences', '回数', 'Times', 'int'), col('permanent_fix', '恒久対策あり', 'Permanent fix', 'bool'), col('tickets', 'チケット', 'Tickets')],
-      rows: r.recurring.map((x) => ({ title: x.title, title_en: x.title_en, occurrences: x.occurrences, permanent_fix: x.permanent_fix, tickets: x.tickets.join(', ') })),
-    },
-    {
-      id: 'plan',
-      title: { ja: '改善計画', en: 'Improvement plan' },
-      columns: [col('text', `内容（${word('text', r.plan_text.status, 'ja')}）`, `Item (${word('text', r.plan_text.status, 'en')})`)],
-      rows: textLines(r.plan_text),
     },
   ];
 }

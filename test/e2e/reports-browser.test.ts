@@ -11,6 +11,27 @@ const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const VIEWER = { id: 'aoki', initial: 'R7#harbor-Fern-31', chosen: 'Qu1et&Maple-808' };
 const OPERATOR = { id: 'kondo', initial: 'T4$lantern-Reed-62', chosen: 'Brisk!Cedar-7305' };
 
+/** `id` (YYYY-MM) moved `n` months on. */
+const monthAfter = (id: string, n: number) => {
+  const [year, month] = id.split('-').map(Number) as [number, number];
+  const index = year * 12 + month - 1 + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+};
+
+/** The prefilled export.telemetry request sent from the requests page, then read back from the server: pending, by kondo, with `params`. */
+async function requestAndCheck(p: Page, params: Record<string, unknown>) {
+  const form = p.locator('[data-testid="create-request"]');
+  await form.waitFor();
+  await expect.poll(() => form.locator('select[name="operation"]').inputValue()).toBe('export.telemetry');
+  expect(await form.locator('select[name="kind"]').inputValue()).toBe(params.kind);
+  await form.getByRole('button').last().click();
+  await p.locator('[data-testid="request-made"]').waitFor();
+  const asked = (await (await fetch(`${serverUrl}/api/v1/requests`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { requests: { operation: string; state: string; requester: { name: string }; params: Record<string, unknown> }[] };
+  expect(asked.requests[0]).toMatchObject({ operation: 'export.telemetry', state: 'pending', requester: { name: 'kondo' }, params });
+}
+let serverUrl = '';
+let adminKey = '';
+
 /** The reports page as someone preparing the monthly meeting uses it: last month preselected, a preview, the printable page, the XLSX, then the capacity review. */
 describe('the reports page in a real browser', () => {
   let server: ServerProcess;
@@ -20,6 +41,7 @@ describe('the reports page in a real browser', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServerWithConfig('environments: [production, staging]\nagent: { enabled: false }\n');
+    [serverUrl, adminKey] = [server.url, server.adminKey];
     // Twelve probes on the 10th of last month (Tokyo), one over 5 s.
     const tokyo = new Date(Date.now() + 9 * 3_600_000);
     const tenth = Date.UTC(tokyo.getUTCFullYear(), tokyo.getUTCMonth() - 1, 10, 3);
@@ -72,9 +94,15 @@ describe('the reports page in a real browser', () => {
     const host = page.locator('[data-testid="preview-capacity"] tbody tr').first();
     await host.waitFor();
     const cells = await host.locator('td').allInnerTexts();
-    expect(cells.slice(0, 4)).toEqual(['db-1', '80%', '68.5%', '上昇']);
-    expect(cells[4]).toMatch(/^\d{4}-\d{2}-\d{2} \(\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}\)$/);
+    expect(cells.slice(0, 3)).toEqual(['db-1', '80%', '68.5%']);
+    // Both trends, the last 30 days' and the 90 days', rise towards 80 % within the stated range.
+    for (const trend of cells.slice(3, 5)) expect(trend).toMatch(/^上昇\n\d{4}-\d{2}-\d{2} \(\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}\)$/);
     expect(cells[5]).toBe('はい');
+    // Its chart: a dot a day, the agreed threshold and both trend lines.
+    const chart = page.locator('[data-testid="capacity-chart-db-1"] svg');
+    expect(await chart.locator('circle').count()).toBe(20);
+    expect(await chart.locator('line.threshold, line.trend90, line.trend30').count()).toBe(3);
+    expect(await page.locator('[data-testid="capacity-chart-db-1"] figcaption').innerText()).toContain('30日傾向');
     // A viewer reads the drafted proposal but cannot save it.
     const proposal = page.locator('[data-testid="text-db-1"]');
     expect(await proposal.locator('textarea').first().inputValue()).toContain('合意しきい値は 80%');
@@ -107,10 +135,33 @@ describe('the reports page in a real browser', () => {
       const texts = (await (await fetch(`${server.url}/api/v1/reports/texts?kind=capacity_proposal`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { texts: unknown[] };
       expect(texts.texts).toMatchObject([{ subject: 'db-1', version: 2, status: 'proposed', by: 'kondo', text_ja: expect.stringContaining('増強は来週の保守時間に実施します。') }]);
 
+      // Asked for the CPU rows behind the review: the requests page is filled in with its 90 days, every host of the environment.
+      await p.locator('[data-testid="raw-kind"]').selectOption('cpu');
+      await p.locator('[data-testid="request-raw"]').click();
+      await requestAndCheck(p, { kind: 'cpu', hosts: [], environment: 'production' });
+      await p.goto(`${server.url}/reports?environment=production`);
+
       await p.locator('select[name="kind"]').selectOption('annual');
       await p.getByRole('button', { name: 'プレビュー' }).click();
       const plan = p.locator('section.text');
       await plan.waitFor();
+      // The twelve months side by side, the last one last month.
+      const months = p.locator('[data-testid="preview-months"] tbody tr');
+      expect(await months.count()).toBe(12);
+      expect(await months.last().locator('td').first().innerText()).toBe(await p.locator('input[type="month"]').inputValue().then((first) => monthAfter(first, 11)));
+      // The plan is still the unsaved draft: issuing asks first, and nothing leaves until confirmed.
+      let downloads = 0;
+      p.on('download', () => downloads++);
+      await p.locator('[data-testid="download-xlsx"]').click();
+      const confirm = p.locator('[data-testid="confirm-unsaved-plan"]');
+      expect(await confirm.innerText()).toContain('改善計画はまだ保存されていません');
+      await confirm.getByRole('button', { name: 'やめる' }).click();
+      expect(await confirm.count()).toBe(0);
+      await p.locator('[data-testid="open-html"]').click();
+      expect(await confirm.count()).toBe(1);
+      expect(p.context().pages()).toHaveLength(1);
+      await confirm.getByRole('button', { name: 'やめる' }).click();
+      expect(downloads).toBe(0);
       await plan.locator('textarea').nth(1).fill('- Scale db-1 up before December.');
       await plan.locator('textarea').first().fill('・12 月までに db-1 を増強する。');
       await plan.getByRole('button', { name: '下書きとして保存' }).click();
@@ -118,21 +169,19 @@ describe('the reports page in a real browser', () => {
       await plan.getByRole('button', { name: '発行する…' }).click();
       await plan.getByRole('button', { name: '発行する', exact: true }).click();
       await expect.poll(() => plan.locator('[data-testid="text-status"]').innerText()).toMatch(/^発行済み · v2/);
+      // Saved and issued: the XLSX comes straight away.
+      const [xlsx] = await Promise.all([p.waitForEvent('download'), p.locator('[data-testid="download-xlsx"]').click()]);
+      expect(xlsx.suggestedFilename()).toMatch(/^mimamori-annual-/);
+      expect(await p.locator('[data-testid="confirm-unsaved-plan"]').count()).toBe(0);
       expect(await violations(p)).toEqual([]);
 
-      // The raw rows behind the monthly report leave only through a four-eyes request, filled in from the report.
+      // The raw rows behind the monthly report leave only through a four-eyes request, filled in from the report, of the kind chosen.
       await p.locator('select[name="kind"]').selectOption('monthly');
       const month = await p.locator('input[type="month"]').inputValue();
+      await p.locator('[data-testid="raw-kind"]').selectOption('logs');
       await p.locator('[data-testid="request-raw"]').click();
-      const form = p.locator('[data-testid="create-request"]');
-      await form.waitFor();
-      await expect.poll(() => form.locator('select[name="operation"]').inputValue()).toBe('export.telemetry');
-      expect(await form.locator('input[name="from"]').inputValue()).toBe(`${month}-01T00:00`);
-      expect(await form.locator('input[name="environment"]').inputValue()).toBe('production');
-      await form.getByRole('button').last().click();
-      await p.locator('[data-testid="request-made"]').waitFor();
-      const asked = (await (await fetch(`${server.url}/api/v1/requests`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json()) as { requests: { operation: string; state: string; requester: { name: string }; params: Record<string, unknown> }[] };
-      expect(asked.requests[0]).toMatchObject({ operation: 'export.telemetry', state: 'pending', requester: { name: 'kondo' }, params: { kind: 'probes', environment: 'production', from: Date.parse(`${month}-01T00:00:00+09:00`) } });
+      expect(await p.locator('[data-testid="create-request"] input[name="from"]').inputValue()).toBe(`${month}-01T00:00`);
+      await requestAndCheck(p, { kind: 'logs', environment: 'production', from: Date.parse(`${month}-01T00:00:00+09:00`) });
     } finally {
       await op.context.close();
     }
