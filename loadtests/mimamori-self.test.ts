@@ -84,7 +84,7 @@ describe('mimamori-self.ts against Mimamori', () => {
     expect((await runScript('mimamori-self.ts', withoutToken)).error).toMatch(/^MIMAMORI_INGEST_TOKEN is required/);
   });
 
-  it('hands the summary to Mimamori, which stores and judges it', async () => {
+  it('hands the summary to Mimamori, which stores and judges it, unattached even with MIMAMORI_RELEASE set (an ingest token cannot attach)', async () => {
     // A handleSummary data object as k6 passes it (abridged).
     const data = {
       root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks: [{ name: 'ingest answered 200', path: '::ingest answered 200', id: 'c1', passes: 300, fails: 0 }] },
@@ -96,12 +96,14 @@ describe('mimamori-self.ts against Mimamori', () => {
         http_reqs: { type: 'counter', contains: 'default', values: { count: 300, rate: 5 } },
       },
     };
-    const outcome = await runScript('mimamori-self.ts', env({ ENVIRONMENT: 'integration' }), [{ name: 'handleSummary', arg: data }]);
+    const made = await fetch(`${base}/api/v1/releases`, { method: 'POST', headers: { ...rt.admin, 'content-type': 'application/json' }, body: JSON.stringify({ environment: 'integration', version: 'k6-self-1', summary: 'load test' }) });
+    const release = ((await made.json()) as { id: string }).id;
+    const outcome = await runScript('mimamori-self.ts', env({ ENVIRONMENT: 'integration', MIMAMORI_RELEASE: release }), [{ name: 'handleSummary', arg: data }]);
     const stdout = (outcome.returns[0] as { stdout: string }).stdout;
-    expect(stdout).toMatch(/\n\nMimamori: stored as (RUN-\S+) \(verdict pass\)\n$/);
+    expect(stdout).toMatch(/\n\nMimamori: stored as (RUN-\S+) \(verdict pass\); attach it to its release on the release page\n$/);
     const id = /stored as (RUN-\S+)/.exec(stdout)![1];
-    const listed = (await (await fetch(`${base}/api/v1/loadtests`, { headers: rt.admin })).json()) as { runs: { id: string; environment: string }[] };
-    expect(listed.runs.find((r) => r.id === id)).toMatchObject({ environment: 'integration' });
+    const listed = (await (await fetch(`${base}/api/v1/loadtests`, { headers: rt.admin })).json()) as { runs: { id: string; environment: string; release: string | null }[] };
+    expect(listed.runs.find((r) => r.id === id)).toMatchObject({ environment: 'integration', release: null });
   });
 
   it('runs two scenarios, ingest and wall, over DURATION', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fitsMetricType, parseThreshold, thresholdExpressions, type MetricType } from '../server/releases/k6/thresholds.ts';
+import { fitsMetricType, judgeThreshold, parseThreshold, thresholdExpressions, type MetricType } from '../server/releases/k6/thresholds.ts';
 import { runScript } from './test-support/run-script.ts';
 import { PAGE_TEXT, startFakeServer, UPLOAD_TOKEN, type FakeServer } from './test-support/fake-server.ts';
 
@@ -37,6 +37,19 @@ describe('every script\'s options', () => {
       }
       expect(summaryTrendStats).toContain('p(99)');
       expect(summaryTrendStats).toContain('p(95)');
+    });
+
+    it(`${script}: the checks thresholds agree with the release criterion (checks ≥ 99 %) at exactly 99 %`, async () => {
+      const { options } = await runScript(script, env);
+      const checks = Object.entries((options as { thresholds: Record<string, (string | { threshold: string })[]> }).thresholds).filter(([metric]) => metric.replace(/\{.*\}$/, '') === 'checks');
+      expect(checks.length).toBeGreaterThan(0);
+      for (const [metric, list] of checks) {
+        for (const entry of list) {
+          const threshold = parseThreshold(thresholdExpressions(entry));
+          expect(judgeThreshold(threshold, { rate: 0.99 }), `${metric}: ${threshold.expression} at 99 %`).toBe(true);
+          expect(judgeThreshold(threshold, { rate: 0.9899 }), `${metric}: ${threshold.expression} at 98.99 %`).toBe(false);
+        }
+      }
     });
   }
 });
@@ -98,16 +111,17 @@ describe('handleSummary', () => {
   const data = { metrics: { http_req_duration: { type: 'trend', contains: 'time', values: { avg: 12.5, 'p(95)': 20.1, 'p(99)': 31 } } }, root_group: { name: '', path: '', groups: [], checks: [] }, state: { testRunDurationMs: 1000 } };
 
   for (const script of ['target-slo.ts', 'mimamori-self.ts']) {
-    it(`${script} posts the data object to /api/v1/loadtests?release=… with the bearer token`, async () => {
+    it(`${script} posts the data object unattached to /api/v1/loadtests?environment=… with the bearer token (an ingest token cannot attach)`, async () => {
+      // A MIMAMORI_RELEASE left in the environment is not sent: with an ingest token Mimamori (and the fake) answers 403 to ?release=.
       const env = { TARGET_URL: 'http://127.0.0.1:9/', ...SELF_ENV, MIMAMORI_URL: `${server.base}/`, MIMAMORI_INGEST_TOKEN: UPLOAD_TOKEN, MIMAMORI_RELEASE: 'REL-20261130-a1b2c3', ENVIRONMENT: 'staging' };
       const outcome = await runScript(script, env, [{ name: 'handleSummary', arg: data }]);
       expect(outcome.error).toBeNull();
       expect(server.requests).toHaveLength(1);
       const [upload] = server.requests;
-      expect(upload).toMatchObject({ method: 'POST', url: '/api/v1/loadtests?release=REL-20261130-a1b2c3&environment=staging' });
+      expect(upload).toMatchObject({ method: 'POST', url: '/api/v1/loadtests?environment=staging' });
       expect(upload!.headers).toMatchObject({ authorization: `Bearer ${UPLOAD_TOKEN}`, 'content-type': 'application/json' });
       expect(JSON.parse(upload!.body)).toEqual(data);
-      expect(outcome.returns).toEqual([{ stdout: '[textSummary of 1 metrics]\n\nMimamori: stored as RUN-20261130-abc123 (verdict pass, attached to REL-20261130-a1b2c3)\n' }]);
+      expect(outcome.returns).toEqual([{ stdout: '[textSummary of 1 metrics]\n\nMimamori: stored as RUN-20261130-abc123 (verdict pass); attach it to its release on the release page\n' }]);
     });
   }
 

@@ -9,6 +9,7 @@ import type { IngestToken } from './ingest/auth.ts';
 import type { RecentKeys } from './ingest/idempotency.ts';
 import { refuseNonFiniteParameters, registerErrorHandler } from './http/errors.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { limitBodyTime } from './http/body-timeout.ts';
 import { auditRoutes, recordActions, type AuditSink } from './audit/index.ts';
 import { approvalRoutes, type Approvals } from './approvals/index.ts';
 import { handoverRoutes, type HandoverLedger } from './handovers/index.ts';
@@ -79,14 +80,15 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Request lines would drown the log at ingest rates; errors are still logged.
   // A misspelt field is refused with 400, not silently dropped (fastify's default would strip it).
-  // Slow senders are cut off: the whole request must arrive within http.body_timeout,
-  // its headers within http.header_timeout (Node checks both every second).
+  // Slow senders are cut off: headers must arrive within http.header_timeout (Node checks
+  // every second), a body within http.body_timeout (per route, http/body-timeout.ts: Node's
+  // server-wide requestTimeout is off so that streaming uploads can keep their own limits).
   const { http } = deps.config;
   const common = {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false as const } },
-    requestTimeout: http.bodyTimeoutMs,
+    requestTimeout: 0,
     // A hop count is valid for fastify (proxy-addr), though its types name only strings and booleans.
     trustProxy: http.trustProxy as boolean | string | string[],
     keepAliveTimeout: http.keepAliveTimeoutMs,
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = (deps.logger ? Fastify({ ...common, loggerInstance: deps.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
   registerErrorHandler(app);
   refuseNonFiniteParameters(app);
+  limitBodyTime(app, http.bodyTimeoutMs);
   await registerOpenApi(app, deps.version ?? '0.0.0');
   await registerSecurityHeaders(app, { https: deps.accounts.secure });
   await app.register(cookie);
@@ -137,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(knownIncidentRoutes, { known: deps.known });
   await app.register(learnedStateRoutes, { storage: deps.storage, miner: deps.miner, known: deps.known, now, version: deps.version ?? '0.0.0' });
   const { releases } = deps.config;
-  await app.register(releaseRoutes, { book: deps.releases, criteria: releases, environments: deps.config.environments, uploadMaxBytes: releases.uploadMaxBytes, timezone: deps.config.timezone, tokens: deps.tokens, issuedToken });
+  await app.register(releaseRoutes, { book: deps.releases, criteria: releases, environments: deps.config.environments, uploadMaxBytes: releases.uploadMaxBytes, uploadIdleMs: releases.uploadIdleTimeoutMs, timezone: deps.config.timezone, tokens: deps.tokens, issuedToken });
   await app.register(healthRoutes, { storage: deps.storage, writer: deps.writer, metrics: deps.metrics, stallAfterMs: deps.config.ingest.stallAfterMs, miner: deps.miner });
   return app;
 }

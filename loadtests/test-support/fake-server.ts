@@ -29,10 +29,10 @@ function answer(req: Recorded, limit: number, count: number): { status: number; 
     return { status: Number(url.searchParams.get('status') ?? 200), body: `<html><body><h1>${PAGE_TEXT}</h1></body></html>`, type: 'text/html' };
   }
   if (req.method === 'POST' && url.pathname === '/api/v1/loadtests') {
-    // As Mimamori answers the upload (server/releases/routes.ts).
+    // As Mimamori answers the upload (server/releases/routes.ts): an ingest token may upload, but not attach to a release.
     if (req.headers.authorization !== `Bearer ${UPLOAD_TOKEN}`) return { status: 401, body: JSON.stringify({ error: 'unauthorized', message: 'a valid ingest token is required', details: [] }), type: 'application/json' };
-    const release = url.searchParams.get('release');
-    return { status: 201, body: JSON.stringify({ id: 'RUN-20261130-abc123', release, verdict: 'pass', criteria: [], thresholds: [] }), type: 'application/json' };
+    if (url.searchParams.has('release')) return { status: 403, body: JSON.stringify({ error: 'forbidden', message: 'attaching a run to a release needs a person (operator)', details: [{ field: 'release', reason: 'needs an operator' }] }), type: 'application/json' };
+    return { status: 201, body: JSON.stringify({ id: 'RUN-20261130-abc123', release: null, verdict: 'pass', criteria: [], thresholds: [] }), type: 'application/json' };
   }
   return { status: 404, body: 'not found', type: 'text/plain' };
 }

@@ -8,7 +8,9 @@ interface RunAnswer {
   release: string | null;
   verdict: 'pass' | 'fail';
   criteria: { name: string; value: number | null; limit: number; verdict: string }[];
-  thresholds: { metric: string; expression: string; ok: boolean | null }[];
+  thresholds: { metric: string; expression: string; verdict: 'pass' | 'fail'; reason?: string }[];
+  k6_passed?: boolean | null;
+  notes?: { code: string; submetrics: string[] }[];
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -41,7 +43,7 @@ export function releaseCommand(): Command {
     .command('decide <id>')
     .description('go, no_go or go_with_conditions (approver)')
     .requiredOption('-d, --decision <decision>', 'go | no_go | go_with_conditions')
-    .option('-c, --comment <text>', 'why, or which conditions (required unless go)', '')
+    .requiredOption('-c, --comment <text>', 'why, or which conditions')
     .action(async (id: string, o: { decision: string; comment: string }) => {
       const answer = await callServer(`/api/v1/releases/${encodeURIComponent(id)}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: o.decision, comment: o.comment }) }, process.env, 'api');
       process.stdout.write(json((answer as { decision: unknown }).decision));
@@ -79,12 +81,52 @@ export function loadtestCommand(): Command {
       process.stderr.write(`\r${' '.repeat(40)}\r`);
       if (!response.ok) throw new Error(`${response.status}: ${answer.message ?? response.statusText}`);
       process.stderr.write(`uploaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-      process.stdout.write(`${answer.id}\t${answer.verdict}${answer.release ? `\tattached to ${answer.release}` : '\tnot attached'}\n`);
-      for (const c of answer.criteria) process.stdout.write(`  ${c.verdict === 'pass' ? 'ok  ' : 'FAIL'} ${c.name} ${c.value ?? '—'} (limit ${c.limit})\n`);
-      for (const t of answer.thresholds) process.stdout.write(`  ${t.ok === false ? 'FAIL' : t.ok ? 'ok  ' : '?   '} k6 ${t.metric}: ${t.expression}\n`);
-      if (answer.verdict === 'fail') process.exitCode = 2;
+      printRun(answer);
+    });
+  loadtest
+    .command('list')
+    .description('k6 runs, newest first: id, environment, release (- while waiting), verdict, uploaded at, file')
+    .option('-u, --unattached', 'only the runs waiting to be attached to a release')
+    .option('-e, --environment <name>', 'only this environment')
+    .action(async (o: { unattached?: boolean; environment?: string }) => {
+      const waiting = (await callServer('/api/v1/loadtests', {}, process.env, 'api')) as { runs: ListedRun[] };
+      const runs = waiting.runs.map((r) => ({ ...r, release: '-' }));
+      if (!o.unattached) {
+        const history = (await callServer(`/api/v1/releases${o.environment ? `?environment=${encodeURIComponent(o.environment)}` : ''}`, {}, process.env, 'api')) as { releases: { id: string; environment: string; runs: ListedRun[] }[] };
+        for (const r of history.releases) runs.push(...r.runs.map((x) => ({ ...x, environment: r.environment, release: r.id })));
+      }
+      const shown = runs.filter((r) => !o.environment || r.environment === o.environment).sort((a, b) => b.uploaded_at.localeCompare(a.uploaded_at));
+      for (const r of shown) process.stdout.write(`${r.id}\t${r.environment}\t${r.release}\t${r.verdict}\t${r.uploaded_at}\t${r.file_name || '-'}\n`);
+    });
+  loadtest
+    .command('attach <run-id>')
+    .description('attach a waiting run (e.g. posted by CI with an ingest token) to a release; prints its verdict')
+    .requiredOption('-r, --release <id>', 'the release it is evidence for')
+    .action(async (runId: string, o: { release: string }) => {
+      const answer = (await callServer(`/api/v1/releases/${encodeURIComponent(o.release)}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: runId }) }, process.env, 'api')) as { id: string; runs: (RunAnswer & { id: string })[] };
+      const run = answer.runs.find((r) => r.id === runId);
+      if (!run) throw new Error(`${o.release} does not list ${runId} after attaching it`);
+      printRun({ ...run, release: answer.id });
     });
   return loadtest;
+}
+
+interface ListedRun {
+  id: string;
+  environment: string;
+  uploaded_at: string;
+  verdict: string;
+  file_name: string;
+}
+
+/** A run's verdict, each criterion and each k6 threshold; exit code 2 when it fails. */
+function printRun(answer: RunAnswer): void {
+  process.stdout.write(`${answer.id}\t${answer.verdict}${answer.release ? `\tattached to ${answer.release}` : '\tnot attached'}\n`);
+  for (const c of answer.criteria) process.stdout.write(`  ${c.verdict === 'pass' ? 'ok  ' : 'FAIL'} ${c.name} ${c.value ?? '—'} (limit ${c.limit})\n`);
+  for (const t of answer.thresholds) process.stdout.write(`  ${t.verdict === 'pass' ? 'ok  ' : 'FAIL'} k6 ${t.metric}: ${t.expression}${t.reason ? ` (${t.reason})` : ''}\n`);
+  if (answer.k6_passed === false) process.stdout.write('  FAIL k6 itself failed the run (results.passed)\n');
+  for (const note of answer.notes ?? []) if (note.code === 'submetric_thresholds_unseen') process.stdout.write(`  note: --out json carries no thresholds on sub-metrics, not judged: ${note.submetrics.join(', ')}\n`);
+  if (answer.verdict === 'fail') process.exitCode = 2;
 }
 
 function startsWithGzipMagic(file: string): boolean {

@@ -56,7 +56,7 @@ export interface Config {
   /** Log patterns: whether the background miner runs. */
   patterns: { enabled: boolean };
   /** Releases: the test-result report's criteria (p95 < 5 s, errors < 1 %, checks ≥ 99 % by default) and the regression margin against the previous release. */
-  releases: { p95Ms: number; errorRatePercent: number; checksPercent: number; regressionMarginPercent: number; uploadMaxBytes: number };
+  releases: { p95Ms: number; errorRatePercent: number; checksPercent: number; regressionMarginPercent: number; uploadMaxBytes: number; uploadIdleTimeoutMs: number };
   ingestTokens: { name: string; secret: string }[];
   /** The in-process agent that `start` runs (Mimamori watching its own host). */
   agent: { enabled: boolean; environment: string };
@@ -176,6 +176,8 @@ function resolveConfig(
       checksPercent: raw.releases?.checks_percent ?? 99,
       regressionMarginPercent: raw.releases?.regression_margin_percent ?? 10,
       uploadMaxBytes: parseSizeBytes(raw.releases?.upload_max ?? '2GiB'),
+      // A k6 upload streams past http.body_timeout; it is cut off only when no bytes arrive for this long.
+      uploadIdleTimeoutMs: duration(['releases', 'upload_idle_timeout'], raw.releases?.upload_idle_timeout ?? '30s'),
     },
     capacity: { defaultPercent: raw.capacity?.default_percent, environments: raw.capacity?.environments ?? {}, hosts: raw.capacity?.hosts ?? {}, horizonDays: raw.capacity?.horizon_days ?? 90 },
     ingestTokens,

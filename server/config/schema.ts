@@ -42,6 +42,7 @@ export const ConfigFileSchema = Type.Object(
           checks_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
           regression_margin_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
           upload_max: Type.Optional(Type.String({ description: 'largest k6 upload, e.g. 2GiB' })),
+          upload_idle_timeout: Type.Optional(Duration),
         },
         { additionalProperties: false },
       ),

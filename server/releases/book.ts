@@ -109,9 +109,9 @@ export class ReleaseBook {
     return [...this.runs.values()].filter((r) => !r.releaseId).sort((a, b) => b.at - a.at);
   }
 
-  /** The release before this one in its environment (by release time), for the comparison. */
+  /** The newest release before this one in its environment (by release time) that has a run attached: what the comparison is made against. */
   previous(release: Release): Release | undefined {
-    return this.list(release.environment).find((r) => r.releasedAt < release.releasedAt || (r.releasedAt === release.releasedAt && r.createdAt < release.createdAt));
+    return this.list(release.environment).find((r) => (r.releasedAt < release.releasedAt || (r.releasedAt === release.releasedAt && r.createdAt < release.createdAt)) && r.runs.length > 0);
   }
 
   create(entry: { environment: string; version: string; summary: string; link: string; releasedAt: number }, actor: { name: string; role: string }): Promise<Release> {
@@ -130,7 +130,7 @@ export class ReleaseBook {
       if (releaseId) this.get(releaseId);
       const at = this.now();
       const id = newId('RUN', at);
-      await this.storage.insertRows('loadtest_runs', [{ at: dateTimeText(at), id, uploaded_by: meta.uploadedBy, environment: meta.environment, file_name: meta.fileName, run: JSON.stringify(run) }], `loadtest-run-${id}`);
+      await this.storage.insertRows('loadtest_runs', [{ at: dateTimeText(at), id, uploaded_by: meta.uploadedBy, environment: meta.environment, file_name: meta.fileName, format: run.format, run: JSON.stringify(run) }], `loadtest-run-${id}`);
       this.runs.set(id, { id, at, uploadedBy: meta.uploadedBy, environment: meta.environment, fileName: meta.fileName, run, releaseId: null });
       if (releaseId) await this.attachNow(releaseId, id, actor);
       return this.run(id);
@@ -157,6 +157,10 @@ export class ReleaseBook {
     const release = this.get(releaseId);
     const run = this.run(runId);
     if (run.releaseId) throw new AppError(409, 'already_attached', `${runId} is attached to ${run.releaseId}`, [{ field: 'run_id', reason: `attached to ${run.releaseId}` }]);
+    // A run is evidence for its own environment only: a staging run must not be judged or compared as production's.
+    if (run.environment !== release.environment) {
+      throw new AppError(409, 'environment_mismatch', `${runId} was run against ${run.environment}, but ${releaseId} is a release of ${release.environment}`, [{ field: 'run_id', reason: `environment ${run.environment}, release environment ${release.environment}` }]);
+    }
     await this.write({ ...blank(this.now(), releaseId, 'run_attached', actor), environment: release.environment, version: release.version, run_id: runId });
   }
 

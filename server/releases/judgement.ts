@@ -1,4 +1,4 @@
-import type { K6Run } from './k6/model.ts';
+import type { K6Note, K6Run } from './k6/model.ts';
 import { round } from '../reports/arith.ts';
 
 export interface Criteria {
@@ -18,18 +18,32 @@ export interface Criterion {
   verdict: Verdict;
 }
 
+export interface JudgedThreshold {
+  metric: string;
+  expression: string;
+  /** As the file (or, for --out json, Mimamori) gave it: null when it could not be judged. */
+  ok: boolean | null;
+  /** A threshold that could not be judged fails: a release is not passed on evidence nobody checked. */
+  verdict: Verdict;
+  reason?: 'could not be judged';
+}
+
 export interface Judgement {
   verdict: Verdict;
   criteria: Criterion[];
   /** The k6 thresholds the script itself declared, as k6 (or, for --out json, Mimamori) judged them. */
-  thresholds: { metric: string; expression: string; ok: boolean | null }[];
+  thresholds: JudgedThreshold[];
+  /** k6's own verdict on the whole run, where the file carries one (the machine-readable summary); null otherwise. */
+  k6_passed: boolean | null;
+  notes: K6Note[];
 }
 
 /**
  * The test-result judgement (item 11): the run against the configured
  * criteria (p95 under 5 s, errors under 1 %, checks at least 99 % by
- * default). The run fails when any criterion or any of its own k6
- * thresholds failed.
+ * default). The run fails when any criterion failed, when any of its own
+ * k6 thresholds failed or could not be judged, or when k6 itself said it
+ * failed.
  */
 export function judgeRun(run: K6Run, criteria: Criteria): Judgement {
   const checks = run.checks.reduce((sum, c) => ({ passes: sum.passes + c.passes, all: sum.all + c.passes + c.fails }), { passes: 0, all: 0 });
@@ -41,8 +55,10 @@ export function judgeRun(run: K6Run, criteria: Criteria): Judgement {
     { name: 'error_rate_percent', value: errors, limit: criteria.errorRatePercent, verdict: errors !== null && errors < criteria.errorRatePercent ? 'pass' : 'fail' },
     { name: 'checks_percent', value: checksPercent, limit: criteria.checksPercent, verdict: checksPercent !== null && checksPercent >= criteria.checksPercent ? 'pass' : 'fail' },
   ];
-  const thresholdsOk = run.thresholds.every((t) => t.ok !== false);
-  return { verdict: list.every((c) => c.verdict === 'pass') && thresholdsOk ? 'pass' : 'fail', criteria: list, thresholds: run.thresholds };
+  const thresholds = run.thresholds.map((t): JudgedThreshold => (t.ok === null ? { ...t, verdict: 'fail', reason: 'could not be judged' } : { ...t, verdict: t.ok ? 'pass' : 'fail' }));
+  const k6Passed = run.k6Passed ?? null;
+  const passed = list.every((c) => c.verdict === 'pass') && thresholds.every((t) => t.verdict === 'pass') && k6Passed !== false;
+  return { verdict: passed ? 'pass' : 'fail', criteria: list, thresholds, k6_passed: k6Passed, notes: run.notes ?? [] };
 }
 
 export interface Change {

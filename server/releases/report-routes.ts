@@ -8,9 +8,19 @@ import { reportPage } from '../reports/page.ts';
 import { reportXlsx } from '../reports/formats.ts';
 import { col, type Language, type ReportTable } from '../reports/tables.ts';
 import { word } from '../reports/words.ts';
+import { fillRegressions, regressionBand, regressionCell } from './report-highlight.ts';
 
 /** A code in both languages, as a row's `<field>` and `<field>_en`. */
 const both = (kind: 'verdict' | 'criterion' | 'decision', code: string, field: string) => ({ [field]: word(kind, code, 'ja'), [`${field}_en`]: word(kind, code, 'en') });
+
+/** The note under the thresholds of a --out json run: its sub-metrics' thresholds were not in the file. */
+function unseenSubmetricThresholds(run: string, submetrics: string[]): Record<Language, string> {
+  const listed = submetrics.length ? submetrics.join(', ') : null;
+  return {
+    ja: `${run}: k6 の --out json にはサブメトリクス（例: http_req_duration{scenario:ingest}）のしきい値が含まれないため、それらは判定していない${listed ? `（ファイルにあるサブメトリクス: ${listed}）` : ''}。`,
+    en: `${run}: k6's --out json does not carry thresholds on sub-metrics (e.g. http_req_duration{scenario:ingest}), so those were not judged${listed ? ` (sub-metrics in the file: ${listed})` : ''}.`,
+  };
+}
 
 /** The test-result report (item 11) as tables: the one shape the printable page and the XLSX are written from. */
 export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[] {
@@ -39,7 +49,11 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
       id: 'thresholds',
       title: { ja: 'k6 のしきい値', en: 'k6 thresholds' },
       columns: [col('run', '試験', 'Run'), col('metric', 'メトリクス', 'Metric'), col('expression', '式', 'Expression'), col('verdict', '判定', 'Verdict')],
-      rows: r.runs.flatMap((run) => run.thresholds.map((t) => ({ run: run.id, metric: t.metric, expression: t.expression, ...(t.ok === null ? { verdict: '不明', verdict_en: 'unknown' } : both('verdict', t.ok ? 'pass' : 'fail', 'verdict')) }))),
+      rows: r.runs.flatMap((run) => [
+        ...run.thresholds.map((t) => ({ run: run.id, metric: t.metric, expression: t.expression, ...(t.reason ? { verdict: '不合格（判定できず）', verdict_en: 'fail (could not be judged)' } : both('verdict', t.verdict, 'verdict')) })),
+        ...(run.k6_passed === null ? [] : [{ run: run.id, metric: 'k6 の総合判定', metric_en: 'k6’s overall verdict', expression: 'results.passed', ...both('verdict', run.k6_passed ? 'pass' : 'fail', 'verdict') }]),
+      ]),
+      notes: r.runs.flatMap((run) => run.notes.map((note) => unseenSubmetricThresholds(run.id, note.submetrics))),
     },
     {
       id: 'checks',
@@ -50,8 +64,9 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
     {
       id: 'comparison',
       title: { ja: '前回リリースとの比較', en: 'Against the previous release' },
-      columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression', 'bool')],
-      rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both('criterion', c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, regression: c.regression })) : [])),
+      columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression')],
+      rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both('criterion', c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, ...regressionCell(c.regression) })) : [])),
+      notes: [{ ja: `前回リリースより ${criteria.regressionMarginPercent} % を超えて悪化した項目を劣化（▲）とする。`, en: `A figure more than ${criteria.regressionMarginPercent} % worse than the previous release's is a regression (▲).` }],
     },
     {
       id: 'decisions',
@@ -83,10 +98,11 @@ export async function releaseReportRoutes(fastify: FastifyInstance, options: { b
     const title = `${lang === 'ja' ? '試験結果報告' : 'Test-result report'} ${release.version} — ${release.environment}`;
     const name = `mimamori-release-${release.environment}-${release.version.replace(/[^A-Za-z0-9._-]/g, '_')}`;
     if (format === 'html') {
-      const page = reportPage({ title, environment: release.environment, period: release.released_at.slice(0, 10), timezone: options.timezone, generatedAt: new Date().toISOString(), complete: true }, tables, lang);
+      const comparison = tables.find((t) => t.id === 'comparison')!;
+      const page = reportPage({ title, environment: release.environment, period: release.released_at.slice(0, 10), timezone: options.timezone, generatedAt: new Date().toISOString(), complete: true }, tables, lang, (id) => (id === 'comparison' ? regressionBand(comparison, lang) : ''));
       return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(page);
     }
-    const bytes = await reportXlsx(tables, lang, options.timezone, title);
+    const bytes = await fillRegressions(await reportXlsx(tables, lang, options.timezone, title), tables.find((t) => t.id === 'comparison')!, lang);
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}.xlsx"`).send(bytes);
   });
 }

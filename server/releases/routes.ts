@@ -17,6 +17,8 @@ export interface ReleaseRoutesOptions {
   criteria: Criteria;
   environments: string[];
   uploadMaxBytes: number;
+  /** The longest wait for the next bytes of an upload (releases.upload_idle_timeout); the general body timeout does not apply to it. */
+  uploadIdleMs: number;
   timezone: string;
   tokens: () => readonly IngestToken[];
   issuedToken: (bearer: string, address: string) => Promise<string | undefined>;
@@ -24,7 +26,6 @@ export interface ReleaseRoutesOptions {
 
 const tags = ['releases'];
 const Id = Type.Object({ id: Type.String({ maxLength: 40 }) });
-const UPLOAD_IDLE_MS = 30_000;
 
 /**
  * Releases (item 10) and their go/no-go from the k6 test-result report
@@ -93,7 +94,7 @@ export async function releaseRoutes(fastify: FastifyInstance, options: ReleaseRo
     schema: { tags, summary: 'Go, no-go or go with conditions, from the test-result report (approver: the foundation’s decision)', params: Id, body: Type.Object({ decision: Type.Union([Type.Literal('go'), Type.Literal('no_go'), Type.Literal('go_with_conditions')]), comment: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }) },
   }, async (request) => {
     const { decision, comment } = request.body;
-    if (decision !== 'go' && comment.trim() === '') throw badRequest('comment_required', 'a no-go or go with conditions needs a comment saying why or which conditions', [{ field: 'comment', reason: 'required for this decision' }]);
+    if (comment.trim() === '') throw badRequest('comment_required', 'a decision needs a comment: why go or no-go, or which conditions', [{ field: 'comment', reason: 'required' }]);
     await book.decide(request.params.id, decision, comment, request.actor!);
     request.auditNote = { object: { decision } };
     return full(request.params.id);
@@ -112,6 +113,7 @@ async function uploadRoute(fastify: FastifyInstance, options: ReleaseRoutesOptio
   app.addContentTypeParser('*', (_request: FastifyRequest, payload: Readable, done: (error: Error | null, body?: unknown) => void) => done(null, payload));
 
   app.post('/api/v1/loadtests', {
+    config: { streamingBody: true },
     // An ingest token (CI posting from handleSummary) may upload; otherwise an operator. Checked before the body is read.
     onRequest: async (request) => {
       const bearer = /^Bearer\s+(mimi_\S+)\s*$/.exec(request.headers.authorization ?? '')?.[1];
@@ -128,11 +130,11 @@ async function uploadRoute(fastify: FastifyInstance, options: ReleaseRoutesOptio
     const q = request.query;
     const release = q.release ? options.book.get(q.release) : undefined;
     if (release && !request.actor) throw new AppError(403, 'forbidden', 'attaching a run to a release needs a person (operator); upload without ?release= and attach it on the release page', [{ field: 'release', reason: 'needs an operator' }]);
-    const environment = release?.environment ?? (q.environment ? options.environmentOf(q.environment) : options.environments[0]!);
+    const environment = uploadEnvironment(release, q.environment, options);
     let run;
     try {
       const gzip = /gzip/i.test(String(request.headers['content-encoding'] ?? ''));
-      run = await readK6Result(request.body as Readable, { gzip, maxBytes: options.uploadMaxBytes, idleTimeoutMs: UPLOAD_IDLE_MS });
+      run = await readK6Result(request.body as Readable, { gzip, maxBytes: options.uploadMaxBytes, idleTimeoutMs: options.uploadIdleMs });
     } catch (error) {
       if (error instanceof K6FormatError) throw new AppError(400, 'invalid_k6_result', error.message, [{ field: error.field, reason: error.line ? `line ${error.line}` : 'malformed' }]);
       throw error;
@@ -141,6 +143,23 @@ async function uploadRoute(fastify: FastifyInstance, options: ReleaseRoutesOptio
     const stored = await options.book.addRun(run, { uploadedBy, environment, fileName: q.name ?? '' }, release?.id, request.actor ?? { name: uploadedBy, role: 'ingest' });
     const judgement = judgeRun(run, options.criteria);
     request.auditNote = { ...request.auditNote, object: { id: stored.id, release: release?.id ?? null, verdict: judgement.verdict } };
-    return reply.code(201).send({ id: stored.id, release: release?.id ?? null, verdict: judgement.verdict, criteria: judgement.criteria, thresholds: judgement.thresholds });
+    return reply.code(201).send({ id: stored.id, release: release?.id ?? null, verdict: judgement.verdict, criteria: judgement.criteria, thresholds: judgement.thresholds, k6_passed: judgement.k6_passed, notes: judgement.notes });
   });
+}
+
+/**
+ * The environment an upload is a run of: its release's, or the one named;
+ * only a single configured environment goes without saying. Checked before
+ * the body is read.
+ */
+function uploadEnvironment(release: { id: string; environment: string } | undefined, asked: string | undefined, options: { environments: string[]; environmentOf: (e: string) => string }): string {
+  if (release) {
+    if (asked !== undefined && asked !== release.environment) {
+      throw new AppError(409, 'environment_mismatch', `environment=${asked}, but ${release.id} is a release of ${release.environment}`, [{ field: 'environment', reason: `release environment ${release.environment}` }]);
+    }
+    return release.environment;
+  }
+  if (asked !== undefined) return options.environmentOf(asked);
+  if (options.environments.length === 1) return options.environments[0]!;
+  throw badRequest('environment_required', `say which environment the run is of: environment=<${options.environments.join('|')}> (or release=<id>)`, [{ field: 'environment', reason: 'required when several environments are configured' }]);
 }

@@ -25,6 +25,8 @@ export function runView(stored: StoredRun, judgement: Judgement) {
     verdict: judgement.verdict,
     criteria: judgement.criteria,
     thresholds: judgement.thresholds,
+    k6_passed: judgement.k6_passed,
+    notes: judgement.notes,
   };
 }
 

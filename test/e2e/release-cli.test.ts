@@ -54,4 +54,46 @@ describe('mimamori release and loadtest commands', () => {
       await server.stop();
     }
   });
+
+  it('`loadtest list` shows the run CI left waiting, `loadtest attach --release` attaches it (verdict printed), and `release decide` needs a comment', async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess({ MIMAMORI_DATA: dataDir });
+    const env = { ...process.env, MIMAMORI_DATA: dataDir, MIMAMORI_URL: server.url };
+    const cli = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+    try {
+      const id = (await cli('release', 'add', '--environment', 'production', '--version', '2.5.0', '--summary', '検索の改善')).stdout.split('\t')[0]!;
+      // CI posts its --out json lines with the ingest token: the run waits, unattached.
+      const token = fs.readFileSync(path.join(dataDir, 'ingest-token'), 'utf8').trim();
+      const posted = await fetch(`${server.url}/api/v1/loadtests?environment=production&name=ci.ndjson`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: jsonLines() });
+      expect(posted.status).toBe(201);
+      const { id: runId } = (await posted.json()) as { id: string };
+
+      const waiting = await cli('loadtest', 'list', '--unattached', '--environment', 'production');
+      expect(waiting.code).toBe(0);
+      expect(waiting.stdout.trim().split('\t')).toEqual([runId, 'production', '-', 'fail', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), 'ci.ndjson']);
+      expect((await cli('loadtest', 'list', '--unattached', '--environment', 'staging')).stdout).toBe('');
+
+      const attached = await cli('loadtest', 'attach', '--release', id, runId);
+      expect(attached.stdout).toMatch(new RegExp(`^${runId}\\tfail\\tattached to ${id}\n`));
+      expect(attached.stdout).toContain('FAIL k6 http_req_duration: p(95)<5000');
+      expect(attached.code).toBe(2);
+      expect((await cli('loadtest', 'list', '--unattached')).stdout).toBe('');
+      expect((await cli('loadtest', 'list')).stdout.trim().split('\t').slice(0, 4)).toEqual([runId, 'production', id, 'fail']);
+      // A run the server does not know is refused, and the CLI says so.
+      const again = await cli('loadtest', 'attach', '--release', id, 'RUN-20000101-000000');
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/404/);
+
+      const bare = await cli('release', 'decide', id, '--decision', 'go');
+      expect(bare.code).toBe(1);
+      expect(bare.stderr).toContain("required option '-c, --comment <text>' not specified");
+      const decided = await cli('release', 'decide', id, '--decision', 'go_with_conditions', '--comment', '本番投入後 1 時間は p95 を監視');
+      expect(decided.code).toBe(0);
+      expect(JSON.parse(decided.stdout)).toMatchObject({ decision: 'go_with_conditions', comment: '本番投入後 1 時間は p95 を監視' });
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -46,6 +46,15 @@ describe('readJsonLines', () => {
     expect(run.durationMs).toEqual({ avg: 250, med: 250, p90: expect.closeTo(418.0, 0) as number, p95: expect.closeTo(438.9, 0) as number, p99: expect.closeTo(455.7, 0) as number, min: 40.134271, max: 459.865729 });
   });
 
+  it('says in a note that thresholds on sub-metrics are not in the file, naming the sub-metrics k6 lists', async () => {
+    expect((await readJsonLines(each(documented))).notes).toEqual([{ code: 'submetric_thresholds_unseen', submetrics: [] }]);
+    // As k6 writes a metric whose sub-metrics carry thresholds (script: 'http_req_duration{scenario:ingest}': ['p(95)<1000']).
+    const metric = '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":[{"name":"http_req_duration{scenario:ingest}","suffix":"scenario:ingest","tags":{"scenario":"ingest"}},{"name":"http_req_duration{expected_response:true}","suffix":"expected_response:true","tags":{"expected_response":"true"}}]},"metric":"http_req_duration"}';
+    const run = await readJsonLines(each([metric, documented[3]!]));
+    expect(run.thresholds).toEqual([]);
+    expect(run.notes).toEqual([{ code: 'submetric_thresholds_unseen', submetrics: ['http_req_duration{scenario:ingest}', 'http_req_duration{expected_response:true}'] }]);
+  });
+
   it('gives every field of a synthetic run its known answer', async () => {
     const run = syntheticRun(5_000);
     const result = await readJsonLines(run.lines());

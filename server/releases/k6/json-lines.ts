@@ -11,7 +11,9 @@
 // aggregates as it passes (count, sum, min, max, last, non-zero count and,
 // for trends, a quantile sketch within 1 %); memory grows only with the
 // number of distinct metrics and check names, both capped. The thresholds
-// declared in the file are judged by Mimamori from those aggregates.
+// declared in the file are judged by Mimamori from those aggregates. A
+// threshold on a sub-metric (http_req_duration{scenario:ingest}) is not in
+// the file at all: every such run carries a note saying so.
 
 import { K6FormatError, type K6Run } from './model.ts';
 import { QuantileSketch } from './sketch.ts';
@@ -21,6 +23,8 @@ import { aggregateKey, fitsMetricType, judgeThreshold, parseThreshold, threshold
 /** Far above any k6 script's; a file beyond them is not a k6 run's (and would make memory unbounded). */
 export const MAX_METRICS = 1000;
 export const MAX_CHECK_NAMES = 10_000;
+/** Sub-metric names kept for the note; a script has a handful. */
+const MAX_SUBMETRIC_NAMES = 100;
 const METRIC_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'rate', 'trend']);
 
 class MetricAggregate {
@@ -68,6 +72,7 @@ export class JsonLinesAggregator {
   private lineNumber = 0;
   private readonly metrics = new Map<string, MetricAggregate>();
   private readonly checks = new CheckTally();
+  private readonly submetrics = new Set<string>();
   private firstMs = Infinity;
   private lastMs = -Infinity;
 
@@ -135,6 +140,12 @@ export class JsonLinesAggregator {
       }
       if (!aggregate.expressions.includes(expression)) aggregate.expressions.push(expression);
     });
+    // k6 lists a metric's sub-metrics by name (their thresholds stay out of the file).
+    if (Array.isArray(data.submetrics)) {
+      for (const sub of data.submetrics as unknown[]) {
+        if (isObject(sub) && typeof sub.name === 'string' && this.submetrics.size < MAX_SUBMETRIC_NAMES) this.submetrics.add(sub.name);
+      }
+    }
   }
 
   private aggregate(name: string, n: number): MetricAggregate {
@@ -170,6 +181,7 @@ export class JsonLinesAggregator {
       vusMax: seen('vus_max')?.max ?? seen('vus')?.max ?? null,
       testDurationMs,
       thresholds: this.judgeThresholds(durationS),
+      notes: [{ code: 'submetric_thresholds_unseen', submetrics: [...this.submetrics] }],
     };
   }
 

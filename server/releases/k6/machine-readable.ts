@@ -3,7 +3,8 @@
 // runs with --new-machine-readable-summary (still opt-in in v2.0–2.3).
 // { version, metadata, config: { duration (s) }, results: { passed,
 // metrics: [{ name, type, contains, values }], checks: { results: [...] } } }.
-// It carries the overall verdict only, no per-threshold results.
+// It carries k6's overall verdict (results.passed: false when a threshold
+// was crossed) but no per-threshold results; the verdict is kept as k6Passed.
 
 import { K6FormatError, type K6Run } from './model.ts';
 import { CheckTally, isObject, optionalCount, readStats, requiredCount, runFromMetrics, type Json, type SummaryMetric } from './summary-fields.ts';
@@ -47,5 +48,6 @@ export function readMachineReadable(doc: Json): K6Run {
     const seconds = optionalCount(doc.config.duration, 'config.duration');
     statedMs = seconds === undefined ? undefined : seconds * 1000;
   }
-  return runFromMetrics('summary-export', byName, tally, statedMs);
+  if (results.passed !== undefined && results.passed !== null && typeof results.passed !== 'boolean') throw new K6FormatError('results.passed is not true or false', 'results.passed');
+  return { ...runFromMetrics('machine-summary', byName, tally, statedMs), k6Passed: typeof results.passed === 'boolean' ? results.passed : null };
 }

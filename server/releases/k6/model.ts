@@ -2,7 +2,8 @@
 // formats it came in. Figures a file does not carry are null, never 0.
 
 export interface K6Run {
-  format: 'summary-export' | 'handle-summary' | 'json-lines';
+  /** As detected: --summary-export, the handleSummary object, the machine-readable summary (k6 ≥ 1.5), or --out json lines. */
+  format: 'summary-export' | 'handle-summary' | 'machine-summary' | 'json-lines';
   /** http_reqs count. */
   requests: number | null;
   /** http_reqs per second over the whole run. */
@@ -18,6 +19,21 @@ export interface K6Run {
   testDurationMs: number | null;
   /** ok: true passed, false crossed, null could not be judged. */
   thresholds: { metric: string; expression: string; ok: boolean | null }[];
+  /** k6's own verdict on the whole run, where the file carries one (the machine-readable summary's results.passed); absent in runs stored before it was read. */
+  k6Passed?: boolean | null;
+  /** What the file could not tell Mimamori (absent in runs stored before notes were kept). */
+  notes?: K6Note[];
+}
+
+/**
+ * `submetric_thresholds_unseen`: --out json declares a metric's own
+ * thresholds on its Metric line, but never those on a sub-metric (e.g.
+ * http_req_duration{scenario:ingest}); `submetrics` names the sub-metrics
+ * the file lists (those thresholds may sit on), when it lists any.
+ */
+export interface K6Note {
+  code: 'submetric_thresholds_unseen';
+  submetrics: string[];
 }
 
 /** A k6 result Mimamori refuses: the client's mistake (400), naming the field or line that is wrong. */

@@ -160,9 +160,16 @@ describe('the machine-readable summary (--new-machine-readable-summary)', () => 
         checks: { metrics: [], results: [{ name: 'status is 200', passes: 1470, fails: 30 }] },
       },
     });
-    expect(run).toMatchObject({ format: 'summary-export', requests: 1500, requestRate: 25, failedRate: 0.02, vusMax: 10, testDurationMs: 60_000, thresholds: [] });
+    expect(run).toMatchObject({ format: 'machine-summary', requests: 1500, requestRate: 25, failedRate: 0.02, vusMax: 10, testDurationMs: 60_000, thresholds: [], k6Passed: true });
     expect(run.durationMs).toEqual({ avg: 245.67, med: 234.56, p90: 387.65, p95: 421.32, p99: 445.12, min: 123.45, max: 456.78 });
     expect(run.checks).toEqual([{ name: 'status is 200', passes: 1470, fails: 30 }]);
+  });
+
+  it('keeps k6’s own verdict (results.passed): a run k6 failed is failed, though it carries no per-threshold results', () => {
+    const failed = readSummary({ version: '1.0.0', metadata: { generatedAt: '2026-01-15T10:30:45.123Z', k6Version: '2.0.0' }, config: { execution: 'local', duration: 60 }, results: { passed: false, metrics: [{ name: 'http_req_duration', type: 'trend', contains: 'time', category: 'http', values: { avg: 245, min: 123, max: 456, 'p(95)': 421, count: 10 } }] } });
+    expect(failed).toMatchObject({ format: 'machine-summary', k6Passed: false, thresholds: [] });
+    expect(readSummary({ results: { metrics: [] } }).k6Passed).toBeNull();
+    expect(refusal({ results: { passed: 'yes', metrics: [] } }).field).toBe('results.passed');
   });
 
   it('refuses a rate with more matches than events', () => {

@@ -16,8 +16,26 @@ export interface RunView {
   format: string;
   verdict: 'pass' | 'fail';
   criteria: Criterion[];
-  thresholds: { metric: string; expression: string; ok: boolean | null }[];
-  compared_with: { release: string; changes: { name: string; current: number | null; previous: number | null; change_percent: number | null; regression: boolean }[] } | null;
+  /** Each k6 threshold with Mimamori's verdict: one it could not judge fails (`reason`). */
+  thresholds: { metric: string; expression: string; ok: boolean | null; verdict: 'pass' | 'fail'; reason?: 'could not be judged' }[];
+  /** k6's own verdict on the whole run, where the file carries one (the machine-readable summary). */
+  k6_passed: boolean | null;
+  notes: { code: 'submetric_thresholds_unseen'; submetrics: string[] }[];
+  compared_with: { release: string; run_id: string; changes: Change[] } | null;
+}
+
+/** This run's figure against the previous release's run; `regression` when it is worse beyond the configured margin. */
+export interface Change {
+  name: 'p95_ms' | 'error_rate_percent' | 'request_rate';
+  current: number | null;
+  previous: number | null;
+  change_percent: number | null;
+  regression: boolean;
+}
+
+/** A run not attached to a release yet (GET /api/v1/loadtests), e.g. posted by CI with an ingest token. */
+export interface WaitingRun extends Omit<RunView, 'compared_with'> {
+  environment: string;
 }
 
 export interface DecisionView {
