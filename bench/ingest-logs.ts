@@ -30,7 +30,8 @@ async function main() {
   // BENCH_PATTERNS=off: without the log-pattern miner (issue 18), to see what it costs.
   const quiet = process.env.BENCH_QUIET === '1';
   const noPatterns = process.env.BENCH_PATTERNS === 'off';
-  const yaml = `${quiet ? 'agent: { enabled: false }\nevaluation_interval: 1h\n' : ''}${noPatterns ? 'patterns: { enabled: false }\n' : ''}`;
+  // BENCH_YAML: more YAML for the server, to try a setting (e.g. 'ingest: { flush_rows: 50000 }').
+  const yaml = `${quiet ? 'agent: { enabled: false }\nevaluation_interval: 1h\n' : ''}${noPatterns ? 'patterns: { enabled: false }\n' : ''}${process.env.BENCH_YAML ? `${process.env.BENCH_YAML}\n` : ''}`;
   if (yaml) fs.writeFileSync(path.join(dataDir, 'mimamori.yaml'), yaml);
   const server = await startServerProcess({ MIMAMORI_DATA: dataDir, ...(yaml ? { MIMAMORI_CONFIG: path.join(dataDir, 'mimamori.yaml') } : {}) });
   running = server;

@@ -6,6 +6,7 @@ import { badRequest, tooLarge, type ErrorDetail } from '../http/errors.ts';
 import type { TelemetryTable } from '../storage/writer.ts';
 import { timestampProblem } from '../../lib/timestamps.ts';
 import { canonicalLine, findDuplicateKey, isCanonicalLine } from './canonical.ts';
+import { isPlainLogLine } from './plain-log-line.ts';
 
 export interface ValidationContext {
   environments: ReadonlySet<string>;
@@ -44,6 +45,8 @@ export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: Validati
   let rewritten: string[] | undefined = isUtf8(body) ? undefined : [];
   const rewriteFrom = (start: number) => (rewritten ??= start > 1 ? [body.toString('utf8', 0, start - 1)] : []);
   let rows = 0;
+  // Records kept for the event bus need parsing anyway: the lane is for logs, which keep none.
+  const plainLane = kind === 'logs' && !ctx.keepRecords;
   // Walk the bytes and decode one line at a time: a string of the whole body
   // (megabytes) would go straight to V8's old generation and stay until a full
   // collection, which is most of what ingest grew the heap by. A newline byte
@@ -54,8 +57,10 @@ export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: Validati
     const lineStart = start;
     start = end + 1;
     if (end === lineStart) continue;
-    const line = body.toString('utf8', lineStart, end);
-    if (JSON_BLANK.test(line)) {
+    // A line opening with { is not blank; only the others are decoded before the limits.
+    const opensObject = body[lineStart] === 0x7b;
+    let line = opensObject ? undefined : body.toString('utf8', lineStart, end);
+    if (line !== undefined && JSON_BLANK.test(line)) {
       rewriteFrom(lineStart); // blank but not empty: dropped, not left to the engine's idea of whitespace
       continue;
     }
@@ -63,6 +68,13 @@ export function validateNdjson(kind: TelemetryTable, body: Buffer, ctx: Validati
     if (end - lineStart > ctx.maxLineBytes) {
       throw tooLarge(`line ${lineNo} is longer than ${ctx.maxLineBytes} bytes`, [{ line: lineNo, reason: `line limit ${ctx.maxLineBytes} bytes`, limit: ctx.maxLineBytes }]);
     }
+    // Log lines in the plain shape pass as they are without being parsed (plain-log-line.ts);
+    // once a rewrite began (or the body is not UTF-8) every line takes the full path.
+    if (plainLane && opensObject && !rewritten && isPlainLogLine(body, lineStart, end, ctx)) {
+      rows++;
+      continue;
+    }
+    line ??= body.toString('utf8', lineStart, end);
     let record: unknown;
     try {
       record = JSON.parse(line);
