@@ -93,7 +93,8 @@ describe('maintenance windows in a real browser', () => {
     await row.locator('[data-testid="confirm-delete"]').click();
     await notice().waitFor();
     expect(await notice().innerText()).toBe('「検索サーバー入れ替え」を削除しました。');
-    expect(await page.locator('[data-window="検索サーバー入れ替え"]').count()).toBe(0);
+    // The notice comes first, the list reloads after it.
+    await expect.poll(() => page.locator('[data-window="検索サーバー入れ替え"]').count()).toBe(0);
     expect((await windows()).filter((w) => w.name === '検索サーバー入れ替え')).toHaveLength(0);
     expect(await violations(page)).toEqual([]);
   });
