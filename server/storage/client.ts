@@ -123,11 +123,12 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         stream.stream.resume();
         return;
       }
-      // Embedded: the engine reads the file itself, the fastest path (STACK.md).
+      // Embedded: the engine reads the file itself, the fastest path (STACK.md);
+      // read, not mapped, so a segment's pages do not count in the server's RSS while it loads.
       await client.command({
         query: `INSERT INTO ${target} SELECT * FROM file({file:String}, 'JSONEachRow', {structure:String})`,
         query_params: { file, structure: await structureOf(target) },
-        clickhouse_settings: settings,
+        clickhouse_settings: { ...settings, storage_file_read_method: 'pread' },
       });
     },
     async insertRows(table, rows, token) {
