@@ -26,19 +26,32 @@ function logWhere(f: LogFilter): Sql {
 
 const MINUTE_MS = 60_000;
 
+/** One read that counts matching lines: the aggregate and the table with its condition. */
+interface CountRead {
+  aggregate: Sql;
+  source: Sql;
+}
+
 /**
- * The count of matching lines as one SQL expression. Without a text search
- * the whole minutes come from the logs_1m rollup and only the partial
- * minutes at the edges (one read for both) are counted from raw lines, so a
- * count over months stays a few milliseconds.
+ * The reads whose counts add up to the matching lines. Without a text
+ * search the whole minutes come from the logs_1m rollup and only the
+ * partial minutes at the edges (one read for both) are counted from raw
+ * lines, so a count over months stays a few milliseconds.
  */
-function countExpression(f: LogFilter): Sql {
+function countReads(f: LogFilter): CountRead[] {
   const innerFrom = Math.ceil(f.from / MINUTE_MS) * MINUTE_MS;
   const innerTo = Math.floor(f.to / MINUTE_MS) * MINUTE_MS;
-  if (f.text || f.regex || innerFrom >= innerTo) return sql`(SELECT count() FROM logs WHERE ${logWhere(f)})`;
+  if (f.text || f.regex || innerFrom >= innerTo) return [{ aggregate: sql`count()`, source: sql`logs WHERE ${logWhere(f)}` }];
   const edges = sql`((timestamp >= ${ts(f.from)} AND timestamp < ${ts(innerFrom)}) OR (timestamp >= ${ts(innerTo)} AND timestamp < ${ts(f.to)}))`;
-  return sql`((SELECT sum(count) FROM logs_1m WHERE time >= ${ts(innerFrom)} AND time < ${ts(innerTo)}${rollupWhere(f)})
-    + (SELECT count() FROM logs WHERE ${edges}${rollupWhere(f)}))`;
+  return [
+    { aggregate: sql`sum(count)`, source: sql`logs_1m WHERE time >= ${ts(innerFrom)} AND time < ${ts(innerTo)}${rollupWhere(f)}` },
+    { aggregate: sql`count()`, source: sql`logs WHERE ${edges}${rollupWhere(f)}` },
+  ];
+}
+
+/** The count of matching lines as one SQL expression (its reads as scalar subqueries). */
+function countExpression(f: LogFilter): Sql {
+  return sql`(${join(countReads(f).map((r) => sql`(SELECT ${r.aggregate} FROM ${r.source})`), ' + ')})`;
 }
 
 export async function countLogs(storage: Storage, f: LogFilter): Promise<number> {
@@ -99,13 +112,17 @@ export async function searchLogs(storage: Storage, f: LogFilter, limit: number, 
   const columns = sql`toUnixTimestamp64Milli(timestamp) AS t, environment, host, service, level, message, attributes`;
   if (offset === 0) {
     // A few lines past the page, so every line of its last millisecond is among them (checked
-    // below) and the order below can pick among them; WITH TIES would read slower.
-    const rows = await storage.query<LogRowWithTotal>(sql`
-      SELECT ${columns}, ${countExpression(f)} AS total FROM logs WHERE ${logWhere(f)}
-      ORDER BY timestamp DESC LIMIT ${typed(limit + TIE_ROOM, 'UInt32')}`);
-    const complete = rows.length < limit + TIE_ROOM || rows[limit - 1]!.t !== rows.at(-1)!.t;
-    // No line at all means a count of 0 too: the count and the page read the same lines in one query.
-    if (complete) return { total: rows.length ? Number(rows[0]!.total) : 0, rows: rows.sort(sameMillisecondOrder).slice(0, limit).map(toRowOut) };
+    // below) and the order below can pick among them; WITH TIES would read slower. The count's
+    // reads are UNION ALL branches beside the page, which the engine runs side by side (as scalar
+    // subqueries they would run one after another before it): part 0 is the page, the others
+    // each carry a count in `t`.
+    const counts = countReads(f).map((r) => sql` UNION ALL SELECT 1, toInt64(${r.aggregate}), '', '', '', '', '', map() FROM ${r.source}`);
+    const rows = await storage.query<Omit<LogRowWithTotal, 'total'> & { part: number }>(sql`
+      SELECT 0 AS part, * FROM (SELECT ${columns} FROM logs WHERE ${logWhere(f)} ORDER BY timestamp DESC LIMIT ${typed(limit + TIE_ROOM, 'UInt32')})${join(counts, '')}`);
+    const page = rows.filter((r) => r.part === 0).sort(sameMillisecondOrder);
+    const complete = page.length < limit + TIE_ROOM || page[limit - 1]!.t !== page.at(-1)!.t;
+    const total = rows.filter((r) => r.part !== 0).reduce((n, r) => n + Number(r.t), 0);
+    if (complete) return { total, rows: page.slice(0, limit).map(toRowOut) };
   }
   const rows = await storage.query<LogRowWithTotal>(sql`
     SELECT *, ${countExpression(f)} AS total FROM (
@@ -116,12 +133,13 @@ export async function searchLogs(storage: Storage, f: LogFilter, limit: number, 
 }
 
 /** The order of the outer sort above, in JavaScript: newest first, then host, service, message as the engine compares strings (UTF-8 bytes). */
-function sameMillisecondOrder(a: LogRowWithTotal, b: LogRowWithTotal): number {
+function sameMillisecondOrder(a: Pick<LogRowWithTotal, 't' | 'host' | 'service' | 'message'>, b: Pick<LogRowWithTotal, 't' | 'host' | 'service' | 'message'>): number {
   const text = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
   return b.t - a.t || text(a.host, b.host) || text(a.service, b.service) || text(a.message, b.message);
 }
 
-const toRowOut = ({ t, total: _, ...rest }: LogRowWithTotal): LogRowOut => ({ timestamp: new Date(t).toISOString(), ...rest });
+/** A line as the API gives it: its time as text, without the query's helper columns (the count, the union's part). */
+const toRowOut = ({ t, total: _total, part: _part, ...rest }: Omit<LogRowWithTotal, 'total'> & { total?: string; part?: number }): LogRowOut => ({ timestamp: new Date(t).toISOString(), ...rest });
 
 /** Newest first, for mails and the first response (no count). */
 export async function newestLogs(storage: Storage, f: LogFilter, limit: number): Promise<LogRowOut[]> {
