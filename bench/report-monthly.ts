@@ -7,8 +7,7 @@
 // each report is built.
 import { sql, ts, typed } from '../server/storage/sql.ts';
 import { openTestRuntime, tempDir } from '../test/helpers/runtime.ts';
-import { startServerProcess } from '../test/helpers/server-process.ts';
-import { REPORT_RSS_SOURCE, timeReport, waitForMerges } from './stats.ts';
+import { timeReportFormats, waitForMerges } from './stats.ts';
 import { monthOf } from '../server/reports/period.ts';
 
 const TARGETS = 100;
@@ -40,19 +39,7 @@ async function main() {
   const [rows] = await rt.storage.query<{ n: number }>(sql`SELECT count() AS n FROM probes`);
   process.stderr.write(`seeded ${rows!.n} probes in ${((performance.now() - seeded) / 1000).toFixed(0)} s\n`);
   await rt.close();
-  // The reports are timed from a server of their own (`mimamori start` on the seeded data directory), so its
-  // peak RSS is the server's while it builds them, not this process's after seeding millions of rows.
-  const server = await startServerProcess({ MIMAMORI_DATA: dataDir }, 120_000);
-  try {
-    const time = (format: string) => timeReport({ url: server.url, pid: server.child.pid! }, { authorization: `Bearer ${server.adminKey}` }, `/api/v1/reports/monthly?month=${MONTH}&environment=production&format=${format}`, RUNS);
-    const json = await time('json');
-    const html = await time('html');
-    const xlsx = await time('xlsx');
-    const peak = Math.max(json.server_peak_rss_mib, html.server_peak_rss_mib, xlsx.server_peak_rss_mib);
-    console.log(JSON.stringify({ bench: 'report-monthly', probes: rows!.n, targets: TARGETS, hosts: HOSTS, json, html, xlsx, server_peak_rss_mib: peak, rss_of: REPORT_RSS_SOURCE }));
-  } finally {
-    await server.stop();
-  }
+  console.log(JSON.stringify({ bench: 'report-monthly', probes: rows!.n, targets: TARGETS, hosts: HOSTS, ...(await timeReportFormats(dataDir, `/api/v1/reports/monthly?month=${MONTH}&environment=production`, RUNS)) }));
 }
 
 await main();

@@ -1,5 +1,6 @@
 import { sql } from '../server/storage/sql.ts';
 import fs from 'node:fs';
+import { startServerProcess } from '../test/helpers/server-process.ts';
 
 /** Percentile by nearest rank over a copy of the samples. */
 export function percentile(samples: number[], p: number): number {
@@ -88,8 +89,9 @@ export async function waitForMerges(storage: { query<T>(q: ReturnType<typeof sql
   return (performance.now() - started) / 1000;
 }
 
+const REPORT_RSS_EVERY_MS = 20;
 /** Where a report bench reads its peak RSS from, printed beside the figure. */
-export const REPORT_RSS_SOURCE = 'the server process alone (its own process, not the bench), /proc/<pid>/status VmRSS sampled every 20 ms during each request';
+const REPORT_RSS_SOURCE = `the server process alone (its own process, not the bench), /proc/<pid>/status VmRSS sampled every ${REPORT_RSS_EVERY_MS} ms during each request`;
 
 /**
  * Asks a report `runs` times over HTTP from a server running as its own
@@ -98,7 +100,7 @@ export const REPORT_RSS_SOURCE = 'the server process alone (its own process, not
  * and max seconds, the answer's size, the server's RSS before the first
  * request and its peak during the requests (MiB).
  */
-export async function timeReport(server: { url: string; pid: number }, headers: Record<string, string>, pathAndQuery: string, runs: number, everyMs = 20): Promise<{ p50_s: number; max_s: number; kib: number; server_rss_before_mib: number; server_peak_rss_mib: number }> {
+async function timeReport(server: { url: string; pid: number }, headers: Record<string, string>, pathAndQuery: string, runs: number, everyMs = REPORT_RSS_EVERY_MS): Promise<{ p50_s: number; max_s: number; kib: number; server_rss_before_mib: number; server_peak_rss_mib: number }> {
   const seconds: number[] = [];
   let bytes = 0;
   const before = rssParts(server.pid).rss;
@@ -115,4 +117,24 @@ export async function timeReport(server: { url: string; pid: number }, headers: 
   }
   seconds.sort((a, b) => a - b);
   return { p50_s: +seconds[Math.floor(runs / 2)]!.toFixed(3), max_s: +seconds[runs - 1]!.toFixed(3), kib: Math.round(bytes / 1024), server_rss_before_mib: Math.round(before), server_peak_rss_mib: Math.round(peak) };
+}
+
+/**
+ * A report bench's figures: the report at `pathAndQuery` (without its
+ * format) asked `runs` times each as JSON, HTML and XLSX from a server of
+ * its own (`mimamori start` on the seeded data directory), so the peak RSS
+ * is the server's while it builds them, not the seeding process's.
+ */
+export async function timeReportFormats(dataDir: string, pathAndQuery: string, runs: number) {
+  const server = await startServerProcess({ MIMAMORI_DATA: dataDir }, 120_000);
+  try {
+    const time = (format: string) => timeReport({ url: server.url, pid: server.child.pid! }, { authorization: `Bearer ${server.adminKey}` }, `${pathAndQuery}&format=${format}`, runs);
+    const json = await time('json');
+    const html = await time('html');
+    const xlsx = await time('xlsx');
+    const peak = Math.max(json.server_peak_rss_mib, html.server_peak_rss_mib, xlsx.server_peak_rss_mib);
+    return { json, html, xlsx, server_peak_rss_mib: peak, rss_of: REPORT_RSS_SOURCE };
+  } finally {
+    await server.stop();
+  }
 }

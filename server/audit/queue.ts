@@ -6,7 +6,7 @@ import { repeatEvery } from '../shared/repeat.ts';
 import { serialQueue } from '../shared/serial.ts';
 import type { Storage } from '../storage/client.ts';
 import { sql, ts, typed } from '../storage/sql.ts';
-import type { AuditFields } from './chain.ts';
+import { canonical, type AuditFields } from './chain.ts';
 import type { AuditTrail, ChainHead } from './trail.ts';
 
 /** Where the audit trail's entries go: the chain itself (one writer), or the queue to it. */
@@ -51,8 +51,8 @@ interface SealerState {
   sealed: Record<string, number>;
 }
 
-/** An entry's content without its place in the chain: what a queued entry and its sealed copy share. */
-const contentOf = (f: AuditFields) => JSON.stringify([f.at, f.actor, f.role, f.via, f.address, f.action, f.object, f.result, f.status, f.detail]);
+/** An entry's content without its place in the chain (the chain's own canonical text at one fixed seq): what a queued entry and its sealed copy share. */
+const contentOf = (f: AuditFields) => canonical(0, f);
 
 /**
  * On the primary: seals the replicas' queued entries into the chain, in the

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { callServer, fetchServer } from './client.ts';
+import type { RunView } from '../releases/views.ts';
 
 interface RunAnswer {
   id: string;
@@ -89,14 +90,14 @@ export function loadtestCommand(): Command {
     .option('-u, --unattached', 'only the runs waiting to be attached to a release')
     .option('-e, --environment <name>', 'only this environment')
     .action(async (o: { unattached?: boolean; environment?: string }) => {
-      const waiting = (await callServer('/api/v1/loadtests', {}, process.env, 'api')) as { runs: ListedRun[] };
-      const runs = waiting.runs.map((r) => ({ ...r, release: '-' }));
+      // Each run says its environment and release (null while it waits).
+      const runs = ((await callServer('/api/v1/loadtests', {}, process.env, 'api')) as { runs: ListedRun[] }).runs;
       if (!o.unattached) {
-        const history = (await callServer(`/api/v1/releases${o.environment ? `?environment=${encodeURIComponent(o.environment)}` : ''}`, {}, process.env, 'api')) as { releases: { id: string; environment: string; runs: ListedRun[] }[] };
-        for (const r of history.releases) runs.push(...r.runs.map((x) => ({ ...x, environment: r.environment, release: r.id })));
+        const history = (await callServer(`/api/v1/releases${o.environment ? `?environment=${encodeURIComponent(o.environment)}` : ''}`, {}, process.env, 'api')) as { releases: { runs: ListedRun[] }[] };
+        runs.push(...history.releases.flatMap((r) => r.runs));
       }
       const shown = runs.filter((r) => !o.environment || r.environment === o.environment).sort((a, b) => b.uploaded_at.localeCompare(a.uploaded_at));
-      for (const r of shown) process.stdout.write(`${r.id}\t${r.environment}\t${r.release}\t${r.verdict}\t${r.uploaded_at}\t${r.file_name || '-'}\n`);
+      for (const r of shown) process.stdout.write(`${r.id}\t${r.environment}\t${r.release ?? '-'}\t${r.verdict}\t${r.uploaded_at}\t${r.file_name || '-'}\n`);
     });
   loadtest
     .command('attach <run-id>')
@@ -111,13 +112,7 @@ export function loadtestCommand(): Command {
   return loadtest;
 }
 
-interface ListedRun {
-  id: string;
-  environment: string;
-  uploaded_at: string;
-  verdict: string;
-  file_name: string;
-}
+type ListedRun = Pick<RunView, 'id' | 'environment' | 'release' | 'uploaded_at' | 'verdict' | 'file_name'>;
 
 /** A run's verdict, each criterion and each k6 threshold; exit code 2 when it fails. */
 function printRun(answer: RunAnswer): void {

@@ -1,22 +1,19 @@
 // Regressions against the previous release stand out in the test-result
 // report: marked ▲ in the comparison table, repeated on a red band under it
-// on the printable page, and filled red in the XLSX.
+// on the printable page, and filled red in the XLSX (ReportTable.flag).
 
-import { sheetName } from '../reports/formats.ts';
-import ExcelJS from 'exceljs';
 import { escapeHtml } from '../maintenance/page.ts';
 import type { Cell, Language, ReportTable } from '../reports/tables.ts';
 
 const MARK = '▲';
-const FILL = 'FFFDE2E1';
-const RED = 'FFB91C1C';
 
 /** The comparison's regression cell: ▲ and the word, or none. */
 export function regressionCell(regression: boolean): { regression: string; regression_en: string } {
   return regression ? { regression: `${MARK} 劣化`, regression_en: `${MARK} regression` } : { regression: 'なし', regression_en: 'none' };
 }
 
-const isRegression = (value: Cell) => typeof value === 'string' && value.startsWith(MARK);
+/** Whether a comparison row is a regression (its cell carries the mark): the page's band and the XLSX's flag (ReportTable.flag). */
+export const isRegression = (value: Cell) => typeof value === 'string' && value.startsWith(MARK);
 const text = (row: Record<string, Cell>, key: string, lang: Language) => String((lang === 'en' ? row[`${key}_en`] : undefined) ?? row[key] ?? '—');
 
 /** The printable page's band under the comparison table: each regression again, on red. Empty when there is none. */
@@ -29,20 +26,4 @@ export function regressionBand(table: ReportTable, lang: Language): string {
     return `<li>${escapeHtml(`${text(row, 'run', lang)}: ${text(row, 'name', lang)} ${text(row, 'before', lang)} → ${text(row, 'current', lang)}${change}, ${lang === 'ja' ? '前回' : 'previous'} ${text(row, 'previous', lang)}`)}</li>`;
   });
   return `<div class="regressions" style="background:#fde2e1;border-left:1.2mm solid #b91c1c;color:#7f1d1d;padding:1.5mm 3mm;margin:2mm 0;break-inside:avoid"><strong>${MARK} ${head}</strong><ul style="margin:1mm 0 0;padding-left:5mm">${items.join('')}</ul></div>`;
-}
-
-/** The workbook again with each regression row of the comparison sheet filled red and its mark in bold red. */
-export async function fillRegressions(bytes: Buffer, table: ReportTable, lang: Language): Promise<Buffer> {
-  const column = table.columns.findIndex((c) => c.key === 'regression') + 1;
-  if (column === 0 || !table.rows.some((row) => isRegression(row.regression ?? null))) return bytes;
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets.find((w) => w.name === sheetName(table.title[lang]));
-  if (!sheet) return bytes;
-  sheet.eachRow((row, number) => {
-    if (number === 1 || !isRegression(row.getCell(column).value as Cell)) return;
-    for (let c = 1; c <= table.columns.length; c++) row.getCell(c).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL } };
-    row.getCell(column).font = { bold: true, color: { argb: RED } };
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }

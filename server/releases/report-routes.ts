@@ -8,7 +8,7 @@ import { reportPage } from '../reports/page.ts';
 import { reportXlsx } from '../reports/formats.ts';
 import { col, type Language, type ReportTable } from '../reports/tables.ts';
 import { word } from '../reports/words.ts';
-import { fillRegressions, regressionBand, regressionCell } from './report-highlight.ts';
+import { isRegression, regressionBand, regressionCell } from './report-highlight.ts';
 
 /** A code in both languages, as a row's `<field>` and `<field>_en`. */
 const both = (kind: 'verdict' | 'criterion' | 'decision', code: string, field: string) => ({ [field]: word(kind, code, 'ja'), [`${field}_en`]: word(kind, code, 'en') });
@@ -66,6 +66,7 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
       title: { ja: '前回リリースとの比較', en: 'Against the previous release' },
       columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression')],
       rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both('criterion', c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, ...regressionCell(c.regression) })) : [])),
+      flag: { column: 'regression', row: (row) => isRegression(row.regression ?? null) },
       notes: [{ ja: `前回リリースより ${criteria.regressionMarginPercent} % を超えて悪化した項目を劣化（▲）とする。`, en: `A figure more than ${criteria.regressionMarginPercent} % worse than the previous release's is a regression (▲).` }],
     },
     {
@@ -102,7 +103,7 @@ export async function releaseReportRoutes(fastify: FastifyInstance, options: { b
       const page = reportPage({ title, environment: release.environment, period: release.released_at.slice(0, 10), timezone: options.timezone, generatedAt: new Date().toISOString(), complete: true }, tables, lang, (id) => (id === 'comparison' ? regressionBand(comparison, lang) : ''));
       return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${name}.html"`).send(page);
     }
-    const bytes = await fillRegressions(await reportXlsx(tables, lang, options.timezone, title), tables.find((t) => t.id === 'comparison')!, lang);
+    const bytes = await reportXlsx(tables, lang, options.timezone, title);
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}.xlsx"`).send(bytes);
   });
 }

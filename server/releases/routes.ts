@@ -143,7 +143,7 @@ async function uploadRoute(fastify: FastifyInstance, options: ReleaseRoutesOptio
     const stored = await options.book.addRun(run, { uploadedBy, environment, fileName: q.name ?? '' }, release?.id, request.actor ?? { name: uploadedBy, role: 'ingest' });
     const judgement = judgeRun(run, options.criteria);
     request.auditNote = { ...request.auditNote, object: { id: stored.id, release: release?.id ?? null, verdict: judgement.verdict } };
-    return reply.code(201).send({ id: stored.id, release: release?.id ?? null, verdict: judgement.verdict, criteria: judgement.criteria, thresholds: judgement.thresholds, k6_passed: judgement.k6_passed, notes: judgement.notes });
+    return reply.code(201).send({ id: stored.id, release: release?.id ?? null, ...judgement });
   });
 }
 

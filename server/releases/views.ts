@@ -22,11 +22,8 @@ export function runView(stored: StoredRun, judgement: Judgement) {
     iterations: r.iterations,
     vus_max: r.vusMax,
     test_duration_ms: r.testDurationMs,
-    verdict: judgement.verdict,
-    criteria: judgement.criteria,
-    thresholds: judgement.thresholds,
-    k6_passed: judgement.k6_passed,
-    notes: judgement.notes,
+    // The judgement as it is (verdict, criteria, thresholds, k6's own verdict, notes), as the upload answers it.
+    ...judgement,
   };
 }
 

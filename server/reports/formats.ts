@@ -5,6 +5,9 @@ import type { Cell, Column, Language, ReportTable } from './tables.ts';
 const BOM = '\uFEFF';
 const YES_NO: Record<Language, [string, string]> = { ja: ['はい', 'いいえ'], en: ['yes', 'no'] };
 const NUMBER_FORMATS: Partial<Record<Column['kind'], string>> = { int: '#,##0', percent: '0.000', ms: '#,##0', minutes: '#,##0.0', time: 'yyyy-mm-dd hh:mm' };
+/** A flagged row's fill and its flag cell's colour (ReportTable.flag). */
+const FLAG_FILL = 'FFFDE2E1';
+const FLAG_RED = 'FFB91C1C';
 
 /** A cell in the chosen language: a row's `<key>_en` is its English. */
 export function cellOf(row: Record<string, Cell>, column: Column, lang: Language): Cell {
@@ -56,8 +59,9 @@ export async function reportXlsx(tables: ReportTable[], lang: Language, timeZone
     sheet.columns = table.columns.map((c) => ({ header: c.title[lang], key: c.key, width: Math.max(10, Math.min(48, c.title[lang].length * 2 + 4)), style: NUMBER_FORMATS[c.kind] ? { numFmt: NUMBER_FORMATS[c.kind] } : {} }));
     sheet.getRow(1).font = { bold: true };
     sheet.getRow(1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF4' } };
+    const flagColumn = table.flag ? table.columns.findIndex((c) => c.key === table.flag!.column) + 1 : 0;
     for (const row of table.rows) {
-      sheet.addRow(
+      const added = sheet.addRow(
         table.columns.map((c) => {
           const value = cellOf(row, c, lang);
           if (typeof value === 'boolean') return YES_NO[lang][value ? 0 : 1];
@@ -66,6 +70,10 @@ export async function reportXlsx(tables: ReportTable[], lang: Language, timeZone
           return value;
         }),
       );
+      if (table.flag?.row(row)) {
+        for (let c = 1; c <= table.columns.length; c++) added.getCell(c).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FLAG_FILL } };
+        if (flagColumn > 0) added.getCell(flagColumn).font = { bold: true, color: { argb: FLAG_RED } };
+      }
     }
     // Remarks under the table, after a blank row, so the figures above are read with them.
     if (table.notes?.length) sheet.addRow([]);
@@ -80,6 +88,6 @@ function wallDate(ms: number, timeZone: string): Date {
 }
 
 /** Excel's rules for sheet names: at most 31 characters, none of : \ / ? * [ ]. */
-export function sheetName(text: string): string {
+function sheetName(text: string): string {
   return text.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31);
 }

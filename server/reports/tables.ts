@@ -21,6 +21,8 @@ export interface ReportTable {
   rows: Record<string, Cell>[];
   /** Remarks printed under the table (the page and XLSX; CSV stays a plain table). */
   notes?: Record<Language, string>[];
+  /** Rows that must stand out (e.g. a regression): filled red in the XLSX, with `column`'s cell in bold red. */
+  flag?: { column: string; row: (row: Record<string, Cell>) => boolean };
 }
 
 /** A column with its ja/en title. */

@@ -32,13 +32,14 @@ export const roleWithoutServer = (role: Role, env: NodeJS.ProcessEnv) =>
  * replica would only know as of its own start.
  */
 const REPLICA_READS = ['/api/v1/logs', '/api/v1/series', '/api/v1/session', '/healthz', '/readyz', '/metrics'];
-const READ_METHODS = new Set(['GET', 'HEAD']);
+/** Reads, and the browsers' CORS preflight. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const servedByReplica = (method: string, url: string) => {
   const route = url.split('?')[0]!;
   if (method === 'POST' && route.startsWith('/api/v1/ingest/')) return true;
   if ((method === 'POST' || method === 'OPTIONS') && route === COLLECT_PATH) return true; // with the browsers' CORS preflight
-  return (READ_METHODS.has(method) || method === 'OPTIONS') && REPLICA_READS.some((p) => route === p || route.startsWith(`${p}/`));
+  return READ_METHODS.has(method) && REPLICA_READS.some((p) => route === p || route.startsWith(`${p}/`));
 };
 
 /** A replica takes telemetry and the reads above; anything else belongs to the primary, and it says so (the proxy sends it there). */

@@ -22,5 +22,8 @@ export function zonedToEpoch(local: string, timezone: string): number {
 /** An instant as a datetime-local value in `timezone`. */
 export const epochToZoned = (ms: number, timezone: string): string => formatTime(ms, timezone, false).replace(' ', 'T');
 
-/** Today's date in `timezone`, as a date input holds it (YYYY-MM-DD). */
-export const todayIn = (timezone: string): string => formatTime(Date.now(), timezone, false).slice(0, 10);
+/** The date of an instant in `timezone`, as a date input holds it (YYYY-MM-DD). */
+export const dateIn = (at: number | string, timezone: string): string => formatTime(at, timezone, false).slice(0, 10);
+
+/** Today's date in `timezone` (YYYY-MM-DD). */
+export const todayIn = (timezone: string): string => dateIn(Date.now(), timezone);

@@ -1,12 +1,9 @@
 // What /api/v1/releases answers (server/releases/views.ts).
-export type Decision = 'go' | 'no_go' | 'go_with_conditions';
+import type { Change, Criterion, JudgedThreshold } from '../../../../server/releases/judgement.ts';
+import type { K6Note } from '../../../../server/releases/k6/model.ts';
 
-export interface Criterion {
-  name: 'p95_ms' | 'error_rate_percent' | 'checks_percent';
-  value: number | null;
-  limit: number;
-  verdict: 'pass' | 'fail';
-}
+export type { Change, Criterion };
+export type Decision = 'go' | 'no_go' | 'go_with_conditions';
 
 export interface RunView {
   id: string;
@@ -17,20 +14,11 @@ export interface RunView {
   verdict: 'pass' | 'fail';
   criteria: Criterion[];
   /** Each k6 threshold with Mimamori's verdict: one it could not judge fails (`reason`). */
-  thresholds: { metric: string; expression: string; ok: boolean | null; verdict: 'pass' | 'fail'; reason?: 'could not be judged' }[];
+  thresholds: JudgedThreshold[];
   /** k6's own verdict on the whole run, where the file carries one (the machine-readable summary). */
   k6_passed: boolean | null;
-  notes: { code: 'submetric_thresholds_unseen'; submetrics: string[] }[];
+  notes: K6Note[];
   compared_with: { release: string; run_id: string; changes: Change[] } | null;
-}
-
-/** This run's figure against the previous release's run; `regression` when it is worse beyond the configured margin. */
-export interface Change {
-  name: 'p95_ms' | 'error_rate_percent' | 'request_rate';
-  current: number | null;
-  previous: number | null;
-  change_percent: number | null;
-  regression: boolean;
 }
 
 /** A run not attached to a release yet (GET /api/v1/loadtests), e.g. posted by CI with an ingest token. */
