@@ -153,7 +153,7 @@ function resolveConfig(
       maxLineBytes: parseSizeBytes(ingest.max_line_bytes ?? '64KiB'),
       maxRows: ingest.max_rows ?? 50_000,
       flushIntervalMs: parseDurationMs(ingest.flush_interval ?? '200ms'),
-      flushRows: ingest.flush_rows ?? 200_000,
+      flushRows: ingest.flush_rows ?? 50_000,
       maxPendingBytes: parseSizeBytes(ingest.max_pending_bytes ?? '1GiB'),
       maxInflightBytes: parseSizeBytes(ingest.max_inflight_bytes ?? '64MiB'),
       stallAfterMs: duration(['ingest', 'stall_after'], ingest.stall_after ?? '1m'),

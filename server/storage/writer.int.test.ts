@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStorage, type Storage } from './client.ts';
 import { BatchedWriter, type WriterEvents } from './writer.ts';
 import { DATA_ERROR_CODES } from './errors.ts';
@@ -46,10 +46,10 @@ function recorder() {
   return { events, handlers };
 }
 
-async function open(dataDir: string, wrap?: (s: Storage) => Storage) {
+async function open(dataDir: string, wrap?: (s: Storage) => Storage, flushRows = 1e9) {
   const storage = await openStorage({ dataDir, log: () => undefined });
   const { events, handlers } = recorder();
-  const writer = await BatchedWriter.open(wrap ? wrap(storage) : storage, dataDir, { flushIntervalMs: 60_000, flushRows: 1e9 }, handlers);
+  const writer = await BatchedWriter.open(wrap ? wrap(storage) : storage, dataDir, { flushIntervalMs: 60_000, flushRows }, handlers);
   opened.push({ storage, writer });
   return { storage, writer, events };
 }
@@ -78,6 +78,36 @@ describe('writer: a refused request never takes other requests with it', () => {
 
   it('covers every data error code it names', () => {
     expect(Object.keys(REFUSED).map(Number).sort((a, b) => a - b)).toEqual([...DATA_ERROR_CODES.keys()].sort((a, b) => a - b));
+  });
+
+  it('while a load runs, a full segment is closed at the flush size: a burst is loaded in segments of that size, not one as large as the load was slow', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sizes: number[] = [];
+    const lines = (n: number, from: number) => Buffer.from(Array.from({ length: n }, (_, i) => `${log(`line ${from + i}`)}\n`).join(''));
+    const { storage, writer } = await open(
+      tempDir(),
+      (s) => ({
+        ...s,
+        loadSegment: async (table, file, token) => {
+          sizes.push(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length);
+          if (sizes.length === 1) await held; // the first load is slow
+          return s.loadSegment(table, file, token);
+        },
+      }),
+      4,
+    );
+    await writer.write('logs', lines(4, 0), 4, '');
+    await vi.waitFor(() => expect(sizes).toHaveLength(1));
+    for (let i = 0; i < 10; i++) await writer.write('logs', lines(2, 4 + 2 * i), 2, '');
+    release();
+    await writer.flush();
+    expect(sizes[0]).toBe(4);
+    expect(sizes.length).toBeGreaterThanOrEqual(4); // 20 lines behind the slow load, not one segment of 20
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(6); // the flush size, or one request past it
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(await count(storage, 'logs')).toBe(24);
+    expect(await storage.query<{ n: number }>(sql`SELECT uniqExact(message) AS n FROM logs`)).toEqual([{ n: 24 }]);
   });
 
   it('retries a database that is away, and stores once when it is back', async () => {

@@ -37,6 +37,8 @@ interface TableState<T extends string> {
   failures: number;
   /** Last time a load succeeded (or the writer opened). */
   progressAt: number;
+  /** The last roll of the open segment: rolls run one at a time, so segments queue in the order they were written. */
+  rolling: Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -74,7 +76,7 @@ export class BatchedWriter<T extends string = TelemetryTable> {
     const tables = new Map<T, TableState<T>>();
     for (const table of names) {
       const { wal, leftovers } = await WriteAheadLog.open(path.join(dataDir, 'wal', table));
-      tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0, progressAt: Date.now() });
+      tables.set(table, { table, wal, ready: leftovers, running: undefined, retryAt: 0, failures: 0, progressAt: Date.now(), rolling: Promise.resolve() });
     }
     const writer = new BatchedWriter<T>(storage, tables, options, events);
     // Replay now; if the database refuses for the moment the rows stay in the
@@ -87,7 +89,12 @@ export class BatchedWriter<T extends string = TelemetryTable> {
   async write(table: T, ndjson: Buffer, rows: number, key: string, meta?: RequestMeta): Promise<void> {
     const state = this.tables.get(table)!;
     await state.wal.append(ndjson, rows, key, meta);
-    if (state.wal.pendingRows >= this.options.flushRows) void this.pump(state, false);
+    if (state.wal.pendingRows < this.options.flushRows) return;
+    // While a load runs, a full segment is closed now, not when the load ends:
+    // otherwise a burst piles into one segment as large as the load is slow,
+    // and the engine's memory for a load grows with its rows.
+    if (state.running) void this.roll(state, true).catch((error: Error) => this.events.retrying(state.table, error, 0));
+    void this.pump(state, false);
   }
 
   /** Bytes accepted but not yet in ClickHouse, for back-pressure and /metrics. */
@@ -158,14 +165,24 @@ export class BatchedWriter<T extends string = TelemetryTable> {
       await this.drain(state);
       const due = force || state.wal.ageMs >= this.options.flushIntervalMs || state.wal.pendingRows >= this.options.flushRows;
       if (!due || Date.now() < state.retryAt) return;
-      const segment = await state.wal.roll();
-      if (segment) state.ready.push(segment);
+      await this.roll(state, false);
       await this.drain(state);
     } catch (error) {
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** state.failures++);
       state.retryAt = Date.now() + delay;
       this.events.retrying(state.table, error as Error, delay);
     }
+  }
+
+  /** Closes the open segment into the load queue (`onlyIfFull`: only when it still holds a segment's worth by its turn). */
+  private roll(state: TableState<T>, onlyIfFull: boolean): Promise<void> {
+    const rolled = state.rolling.then(async () => {
+      if (onlyIfFull && state.wal.pendingRows < this.options.flushRows) return;
+      const segment = await state.wal.roll();
+      if (segment) state.ready.push(segment);
+    });
+    state.rolling = rolled.catch(() => undefined);
+    return rolled;
   }
 
   private async drain(state: TableState<T>): Promise<void> {
@@ -180,6 +197,8 @@ export class BatchedWriter<T extends string = TelemetryTable> {
       state.failures = 0;
       state.progressAt = Date.now();
       this.events.loaded(state.table, segment.rows, segment.bytes, (performance.now() - started) / 1000);
+      // Housekeeping only: a failure costs memory, not data.
+      await this.storage.releaseFreedMemory().catch(() => undefined);
     }
   }
 
