@@ -129,9 +129,10 @@ export class PatternMiner {
     for (;;) {
       const lines = await this.serial(() => this.pass());
       total += lines;
-      // The pass's read memory, given back before the next (housekeeping: a failure costs memory, not data).
-      if (lines > 0) await this.storage.releaseFreedMemory().catch(() => undefined);
       if (lines < this.options.batchLines || this.stopped) return total;
+      // Catching up on a burst: the pass's read memory is given back before the next
+      // (housekeeping: a failure costs memory, not data).
+      await this.storage.releaseFreedMemory().catch(() => undefined);
       // Let requests in between passes: the miner shares the event loop with ingest.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -110,6 +110,19 @@ describe('writer: a refused request never takes other requests with it', () => {
     expect(await storage.query<{ n: number }>(sql`SELECT uniqExact(message) AS n FROM logs`)).toEqual([{ n: 24 }]);
   });
 
+  it("gives the engine's freed memory back after a large load, not after a trickle's", async () => {
+    let releases = 0;
+    const { storage, writer } = await open(tempDir(), (s) => ({ ...s, releaseFreedMemory: async () => void releases++ }));
+    await writer.write('logs', Buffer.from(`${log('small')}\n`), 1, '');
+    await writer.flush();
+    expect(releases).toBe(0);
+    const big = log('x'.repeat(1000));
+    await writer.write('logs', Buffer.from(`${big}\n`.repeat(5000)), 5000, ''); // ~5 MiB
+    await writer.flush();
+    await vi.waitFor(() => expect(releases).toBe(1));
+    expect(await count(storage, 'logs')).toBe(5001);
+  });
+
   it('retries a database that is away, and stores once when it is back', async () => {
     let away = 2;
     const { storage, writer, events } = await open(tempDir(), (s) => ({

@@ -42,6 +42,8 @@ interface TableState<T extends string> {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** A load at least this large gives the engine's freed memory back at once (bench/RESULTS.md, issue 15). */
+const RELEASE_AFTER_BYTES = 4 * 1024 * 1024;
 /** An error code we do not know is retried this many times before the segment is loaded request by request. */
 const UNKNOWN_ERROR_ATTEMPTS = 3;
 /** Beside a segment being loaded request by request; survives a restart so no request is loaded twice under two tokens. */
@@ -197,8 +199,9 @@ export class BatchedWriter<T extends string = TelemetryTable> {
       state.failures = 0;
       state.progressAt = Date.now();
       this.events.loaded(state.table, segment.rows, segment.bytes, (performance.now() - started) / 1000);
-      // Housekeeping only: a failure costs memory, not data.
-      await this.storage.releaseFreedMemory().catch(() => undefined);
+      // After a large load only (a trickle frees little, and the next queries would have to fault their memory in again);
+      // housekeeping: a failure costs memory, not data.
+      if (segment.bytes >= RELEASE_AFTER_BYTES) void this.storage.releaseFreedMemory().catch(() => undefined);
     }
   }
 
