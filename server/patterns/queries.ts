@@ -78,7 +78,7 @@ export async function patternCounts(storage: Storage, f: { levels: string[]; fro
   const rows = await storage.query<{ environment: string; service: string; pattern: string; lines: number; before: number }>(sql`
     SELECT environment, service, pattern, sumIf(count, time >= ${ts(start)}) AS lines, sumIf(count, time < ${ts(start)}) AS before
     FROM log_pattern_counts
-    WHERE time >= ${ts(Math.floor((f.from - (f.baselineMs ?? 0)) / 60_000) * 60_000)} AND has(${f.levels}, level)
+    WHERE time >= ${ts(Math.floor((f.from - (f.baselineMs ?? 0)) / 60_000) * 60_000)} AND level IN ${f.levels}
       ${f.environment === undefined ? sql`` : sql`AND environment = ${f.environment}`} ${f.to === undefined ? sql`` : sql`AND time <= ${ts(f.to)}`}
     GROUP BY environment, service, pattern`);
   const environments = [...new Set(rows.map((r) => r.environment))];

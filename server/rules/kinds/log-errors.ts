@@ -38,7 +38,7 @@ export const logErrors: RuleKind<LogErrorsParams> = {
     const { windowMs, levels, pattern } = rules[0]!.params;
     const rows = await ctx.storage.query<{ environment: string; service: string; count: number }>(sql`
       SELECT environment, service, count() AS count FROM logs
-      WHERE timestamp > ${ts(ctx.now - windowMs)} AND has(${levels}, level)
+      WHERE timestamp > ${ts(ctx.now - windowMs)} AND level IN ${levels}
         AND (${pattern ?? ''} = '' OR positionCaseInsensitiveUTF8(message, ${pattern ?? ''}) > 0)
       GROUP BY environment, service`);
     return observeRows(rules, rows, (r) => ({ environment: r.environment, service: r.service }), ({ params: { minCount } }, r) => ({ value: r.count, threshold: minCount, breaching: r.count >= minCount }));
