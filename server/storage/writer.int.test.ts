@@ -80,49 +80,6 @@ describe('writer: a refused request never takes other requests with it', () => {
     expect(Object.keys(REFUSED).map(Number).sort((a, b) => a - b)).toEqual([...DATA_ERROR_CODES.keys()].sort((a, b) => a - b));
   });
 
-  it('while a load runs, a full segment is closed at the flush size: a burst is loaded in segments of that size, not one as large as the load was slow', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const sizes: number[] = [];
-    const lines = (n: number, from: number) => Buffer.from(Array.from({ length: n }, (_, i) => `${log(`line ${from + i}`)}\n`).join(''));
-    const { storage, writer } = await open(
-      tempDir(),
-      (s) => ({
-        ...s,
-        loadSegment: async (table, file, token) => {
-          sizes.push(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length);
-          if (sizes.length === 1) await held; // the first load is slow
-          return s.loadSegment(table, file, token);
-        },
-      }),
-      4,
-    );
-    await writer.write('logs', lines(4, 0), 4, '');
-    await vi.waitFor(() => expect(sizes).toHaveLength(1));
-    for (let i = 0; i < 10; i++) await writer.write('logs', lines(2, 4 + 2 * i), 2, '');
-    release();
-    await writer.flush();
-    expect(sizes[0]).toBe(4);
-    expect(sizes.length).toBeGreaterThanOrEqual(4); // 20 lines behind the slow load, not one segment of 20
-    for (const size of sizes) expect(size).toBeLessThanOrEqual(6); // the flush size, or one request past it
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(24);
-    expect(await count(storage, 'logs')).toBe(24);
-    expect(await storage.query<{ n: number }>(sql`SELECT uniqExact(message) AS n FROM logs`)).toEqual([{ n: 24 }]);
-  });
-
-  it("gives the engine's freed memory back after a large load, not after a trickle's", async () => {
-    let releases = 0;
-    const { storage, writer } = await open(tempDir(), (s) => ({ ...s, releaseFreedMemory: async () => void releases++ }));
-    await writer.write('logs', Buffer.from(`${log('small')}\n`), 1, '');
-    await writer.flush();
-    expect(releases).toBe(0);
-    const big = log('x'.repeat(1000));
-    await writer.write('logs', Buffer.from(`${big}\n`.repeat(5000)), 5000, ''); // ~5 MiB
-    await writer.flush();
-    await vi.waitFor(() => expect(releases).toBe(1));
-    expect(await count(storage, 'logs')).toBe(5001);
-  });
-
   it('retries a database that is away, and stores once when it is back', async () => {
     let away = 2;
     const { storage, writer, events } = await open(tempDir(), (s) => ({
@@ -209,5 +166,50 @@ describe('writer: progress and stalls', () => {
     await writer.flush();
     expect(await count(storage, 'logs')).toBe(1);
     expect(writer.lag('logs')).toEqual({ oldestMs: 0, stalledMs: 0 });
+  });
+});
+
+describe('writer: batches and memory', () => {
+  it('while a load runs, a full segment is closed at the flush size: a burst is loaded in segments of that size, not one as large as the load was slow', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sizes: number[] = [];
+    const lines = (n: number, from: number) => Buffer.from(Array.from({ length: n }, (_, i) => `${log(`line ${from + i}`)}\n`).join(''));
+    const { storage, writer } = await open(
+      tempDir(),
+      (s) => ({
+        ...s,
+        loadSegment: async (table, file, token) => {
+          sizes.push(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length);
+          if (sizes.length === 1) await held; // the first load is slow
+          return s.loadSegment(table, file, token);
+        },
+      }),
+      4,
+    );
+    await writer.write('logs', lines(4, 0), 4, '');
+    await vi.waitFor(() => expect(sizes).toHaveLength(1));
+    for (let i = 0; i < 10; i++) await writer.write('logs', lines(2, 4 + 2 * i), 2, '');
+    release();
+    await writer.flush();
+    expect(sizes[0]).toBe(4);
+    expect(sizes.length).toBeGreaterThanOrEqual(4); // 20 lines behind the slow load, not one segment of 20
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(6); // the flush size, or one request past it
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(await count(storage, 'logs')).toBe(24);
+    expect(await storage.query<{ n: number }>(sql`SELECT uniqExact(message) AS n FROM logs`)).toEqual([{ n: 24 }]);
+  });
+
+  it("gives the engine's freed memory back after a large load, not after a trickle's", async () => {
+    let releases = 0;
+    const { storage, writer } = await open(tempDir(), (s) => ({ ...s, releaseFreedMemory: async () => void releases++ }));
+    await writer.write('logs', Buffer.from(`${log('small')}\n`), 1, '');
+    await writer.flush();
+    expect(releases).toBe(0);
+    const big = log('x'.repeat(1000));
+    await writer.write('logs', Buffer.from(`${big}\n`.repeat(5000)), 5000, ''); // ~5 MiB
+    await writer.flush();
+    await vi.waitFor(() => expect(releases).toBe(1));
+    expect(await count(storage, 'logs')).toBe(5001);
   });
 });
