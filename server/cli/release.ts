@@ -2,17 +2,11 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { callServer, fetchServer } from './client.ts';
+import type { Judgement } from '../releases/judgement.ts';
 import type { RunView } from '../releases/views.ts';
 
-interface RunAnswer {
-  id: string;
-  release: string | null;
-  verdict: 'pass' | 'fail';
-  criteria: { name: string; value: number | null; limit: number; verdict: string }[];
-  thresholds: { metric: string; expression: string; verdict: 'pass' | 'fail'; reason?: string }[];
-  k6_passed?: boolean | null;
-  notes?: { code: string; submetrics: string[] }[];
-}
+/** The upload's answer (`{ id, release, ...judgement }`) and a run as a release lists it both carry the judgement. */
+type RunAnswer = Judgement & { id: string; release: string | null };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -104,7 +98,7 @@ export function loadtestCommand(): Command {
     .description('attach a waiting run (e.g. posted by CI with an ingest token) to a release; prints its verdict')
     .requiredOption('-r, --release <id>', 'the release it is evidence for')
     .action(async (runId: string, o: { release: string }) => {
-      const answer = (await callServer(`/api/v1/releases/${encodeURIComponent(o.release)}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: runId }) }, process.env, 'api')) as { id: string; runs: (RunAnswer & { id: string })[] };
+      const answer = (await callServer(`/api/v1/releases/${encodeURIComponent(o.release)}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: runId }) }, process.env, 'api')) as { id: string; runs: RunView[] };
       const run = answer.runs.find((r) => r.id === runId);
       if (!run) throw new Error(`${o.release} does not list ${runId} after attaching it`);
       printRun({ ...run, release: answer.id });

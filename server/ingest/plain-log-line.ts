@@ -1,4 +1,5 @@
 import { timestampProblem } from '../../lib/timestamps.ts';
+import { LIMITS } from './schemas.ts';
 
 // The judge's fast lane for log lines. Parsing every line with JSON.parse,
 // checking it against the schema and comparing JSON.stringify's spelling
@@ -30,14 +31,14 @@ const NINE = 0x39;
 // The schema's limits (schemas.ts), in UTF-16 units there; counted here in
 // bytes, which are never fewer, so a string within them in bytes is within
 // them in units.
-const MAX_NAME = 256;
-const MAX_LEVEL = 16;
-const MAX_ENVIRONMENT = 32;
-const MAX_MAP_KEY = 128;
-const MAX_MAP_VALUE = 8192;
-const MAX_MAP_ENTRIES = 64;
-const MIN_TIME_TEXT = 10;
-const MAX_TIME_TEXT = 40;
+const MAX_NAME = LIMITS.name;
+const MAX_LEVEL = LIMITS.level;
+const MAX_ENVIRONMENT = LIMITS.environment;
+const MAX_MAP_KEY = LIMITS.mapKey;
+const MAX_MAP_VALUE = LIMITS.mapValue;
+const MAX_MAP_ENTRIES = LIMITS.mapEntries;
+const MIN_TIME_TEXT = LIMITS.timeText.min;
+const MAX_TIME_TEXT = LIMITS.timeText.max;
 
 const FIELD = { timestamp: 1, environment: 2, host: 4, service: 8, level: 16, message: 32, attributes: 64 } as const;
 const REQUIRED = FIELD.timestamp | FIELD.environment | FIELD.message;

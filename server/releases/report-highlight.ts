@@ -7,18 +7,18 @@ import type { Cell, Language, ReportTable } from '../reports/tables.ts';
 
 const MARK = '▲';
 
-/** The comparison's regression cell: ▲ and the word, or none. */
-export function regressionCell(regression: boolean): { regression: string; regression_en: string } {
-  return regression ? { regression: `${MARK} 劣化`, regression_en: `${MARK} regression` } : { regression: 'なし', regression_en: 'none' };
+/** The comparison's regression cell (▲ and the word, or none), and the fact itself for the band and the XLSX's flag (tables are written by their columns, so `is_regression` is not shown). */
+export function regressionCell(regression: boolean): { regression: string; regression_en: string; is_regression: boolean } {
+  return { ...(regression ? { regression: `${MARK} 劣化`, regression_en: `${MARK} regression` } : { regression: 'なし', regression_en: 'none' }), is_regression: regression };
 }
 
-/** Whether a comparison row is a regression (its cell carries the mark): the page's band and the XLSX's flag (ReportTable.flag). */
-export const isRegression = (value: Cell) => typeof value === 'string' && value.startsWith(MARK);
+/** Whether a comparison row is a regression: the page's band and the XLSX's flag (ReportTable.flag). */
+export const isRegression = (row: Record<string, Cell>) => row.is_regression === true;
 const text = (row: Record<string, Cell>, key: string, lang: Language) => String((lang === 'en' ? row[`${key}_en`] : undefined) ?? row[key] ?? '—');
 
 /** The printable page's band under the comparison table: each regression again, on red. Empty when there is none. */
 export function regressionBand(table: ReportTable, lang: Language): string {
-  const rows = table.rows.filter((row) => isRegression(row.regression ?? null));
+  const rows = table.rows.filter(isRegression);
   if (rows.length === 0) return '';
   const head = lang === 'ja' ? '劣化あり' : 'Regressions';
   const items = rows.map((row) => {

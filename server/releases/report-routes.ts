@@ -66,7 +66,7 @@ export function releaseTables(r: ReleaseView, criteria: Criteria): ReportTable[]
       title: { ja: '前回リリースとの比較', en: 'Against the previous release' },
       columns: [col('run', '試験', 'Run'), col('previous', '前回', 'Previous release'), col('name', '項目', 'Figure'), col('current', '今回', 'This run'), col('before', '前回値', 'Previous'), col('change_percent', '変化 (%)', 'Change (%)'), col('regression', '劣化', 'Regression')],
       rows: r.runs.flatMap((run) => (run.compared_with ? run.compared_with.changes.map((c) => ({ run: run.id, previous: run.compared_with!.release, ...both('criterion', c.name, 'name'), current: c.current, before: c.previous, change_percent: c.change_percent, ...regressionCell(c.regression) })) : [])),
-      flag: { column: 'regression', row: (row) => isRegression(row.regression ?? null) },
+      flag: { column: 'regression', row: isRegression },
       notes: [{ ja: `前回リリースより ${criteria.regressionMarginPercent} % を超えて悪化した項目を劣化（▲）とする。`, en: `A figure more than ${criteria.regressionMarginPercent} % worse than the previous release's is a regression (▲).` }],
     },
     {

@@ -6,6 +6,7 @@ import { theilSenTrend } from './forecast.ts';
 
 const theilSen = (points: readonly (readonly [number, number])[]) => theilSenTrend(points)!.slope;
 import { monthIds } from './period.ts';
+import { seedProbes } from './telemetry.fixture.ts';
 
 // November 2025 – October 2026 in JST, with answers worked out by hand.
 const jst = (wall: string) => Date.parse(`${wall}+09:00`);
@@ -14,20 +15,13 @@ let clock = jst('2025-11-01T00:00');
 let rt: TestRuntime;
 const operator = { name: 'sato', role: 'operator' as const };
 
-async function probes(target: string, start: number, count: number, totalMs: number) {
-  await rt.storage.command(sql`
-    INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
-    SELECT ${ts(start)} + toIntervalMinute(number), 'production', ${target}, 'https://example.jp/', true, 200, ${typed(totalMs, 'Float64')}
-    FROM numbers(${typed(count, 'UInt32')})`);
-}
-
 beforeAll(async () => {
   rt = await openTestRuntime({ yaml: 'agent: { enabled: false }\nrules: []\n', now: () => clock });
   for (const [i, id] of MONTHS.entries()) {
     const tenth = jst(`${id}-10T12:00`);
     // portal answers in 6 s all through March 2026; api is always quick.
-    await probes('portal', tenth, 24, id === '2026-03' ? 6000 : 200);
-    await probes('api', tenth, 24, 300);
+    await seedProbes(rt.storage, 'portal', tenth, 24, true, id === '2026-03' ? 6000 : 200);
+    await seedProbes(rt.storage, 'api', tenth, 24, true, 300);
     // db-1's CPU climbs 3 points a month: 50 % in November … 83 % in October (one month over 80 %).
     await rt.storage.command(sql`
       INSERT INTO metrics (timestamp, environment, host, name, labels, value)

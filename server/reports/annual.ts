@@ -63,8 +63,8 @@ function monthRow(m: MonthFigures) {
     targets_meeting_slo: m.targets.filter((t) => t.slo_met).length,
     /** Over every probe of every target (maintenance included, as the error budget counts it). */
     availability_percent: probes ? round((m.targets.reduce((n, t) => n + t.ok, 0) / probes) * 100, 3) : null,
-    lowest_availability_percent: lowest(m.targets.map((t) => t.availability_excluding_maintenance_percent)),
-    worst_p95_ms: highest(m.targets.map((t) => t.p95_ms)),
+    lowest_availability_percent: extreme(m.targets.map((t) => t.availability_excluding_maintenance_percent), Math.min),
+    worst_p95_ms: extreme(m.targets.map((t) => t.p95_ms), Math.max),
     incidents_opened: m.incidents.opened,
     mtta_minutes: m.incidents.mtta_minutes,
     mttr_minutes: m.incidents.mttr_minutes,
@@ -94,23 +94,19 @@ function targetTrends(months: MonthFigures[]) {
   return [...byTarget.entries()]
     .map(([target, e]) => ({
       target,
-      lowest_availability_percent: lowest(e.availability),
+      lowest_availability_percent: extreme(e.availability, Math.min),
       availability_trend_per_month: slopeOf(e.availability, 3),
-      worst_p95_ms: highest(e.p95),
+      worst_p95_ms: extreme(e.p95, Math.max),
       p95_trend_ms_per_month: slopeOf(e.p95, 0),
       monthly: months.map((m, i) => ({ month: m.month.id, availability_percent: e.availability[i]!, p95_ms: e.p95[i]! })),
     }))
     .sort((a, b) => (a.lowest_availability_percent ?? 101) - (b.lowest_availability_percent ?? 101) || a.target.localeCompare(b.target));
 }
 
-const highest = (values: (number | null)[]) => {
+/** The largest (Math.max) or smallest (Math.min) of the known values, or null when none is known. */
+const extreme = (values: (number | null)[], pick: (...known: number[]) => number) => {
   const known = values.filter((v): v is number => v !== null);
-  return known.length ? Math.max(...known) : null;
-};
-
-const lowest = (values: (number | null)[]) => {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length ? Math.min(...known) : null;
+  return known.length ? pick(...known) : null;
 };
 
 /** Each target's share within 5 s per month, and over the year (weighted by probes), worst first. */
@@ -146,8 +142,7 @@ function hostYear(months: MonthFigures[]) {
   const order = months.map((m) => m.month.id);
   return [...byHost.entries()]
     .map(([host, e]) => {
-      const points = order.flatMap((id, i) => (e.monthly[id] === undefined ? [] : [[i, e.monthly[id]!] as const]));
-      return { host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: points.length >= 3 ? round(theilSenTrend(points)!.slope, 2) : null, monthly: e.monthly };
+      return { host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: slopeOf(order.map((id) => e.monthly[id] ?? null), 2), monthly: e.monthly };
     })
     .sort((a, b) => b.months_over_threshold - a.months_over_threshold || Math.max(...Object.values(b.monthly)) - Math.max(...Object.values(a.monthly)));
 }

@@ -11,9 +11,9 @@ export type HostFindings = ReturnType<typeof findingsOf>;
  * up to today for the month under way), so the forecast is what the review
  * said then; the proposal's state is where it stands now.
  */
-export async function capacityFindings(deps: CapacityDeps, environment: string, month: Month, texts: Pick<ReportTexts, 'current'> | undefined) {
+export async function capacityFindings(deps: CapacityDeps, environment: string, month: Month, texts: Pick<ReportTexts, 'current'>) {
   const review = await buildCapacityReview(deps, environment, { until: Math.min(month.to, startOfToday(deps)) });
-  const hosts = texts ? withProposals(review, texts).hosts : review.hosts.map((h) => ({ ...h, proposal: null }));
+  const hosts = withProposals(review, texts).hosts;
   return {
     review: { from: review.from, to: review.to, horizon_days: review.horizon_days },
     of: (host: string) => {

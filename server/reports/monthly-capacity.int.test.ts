@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
-import { raw, sql, ts, typed } from '../storage/sql.ts';
+import { raw, sql, ts } from '../storage/sql.ts';
+import { seedCpu, seedLogLines, seedProbes } from './telemetry.fixture.ts';
 
 // The monthly report's CPU section with the capacity review's findings, its
 // log-error changes, and a month whose 1-minute rollups have expired.
@@ -20,50 +21,30 @@ maintenance:
   - { name: june-half-hour, start: "2025-06-11T02:30", end: "2025-06-11T03:00", environments: [production], targets: [shop] }
 `;
 
-async function cpu(host: string, start: number, minutes: number, percent: number) {
-  await rt.storage.command(sql`
-    INSERT INTO metrics (timestamp, environment, host, name, labels, value)
-    SELECT ${ts(start)} + toIntervalMinute(number), 'production', ${host}, 'cpu_utilisation_percent', map('cpu', 'total'), ${typed(percent, 'Float64')}
-    FROM numbers(${typed(minutes, 'UInt32')})`);
-}
-
-async function probes(target: string, start: number, minutes: number, ok: boolean) {
-  await rt.storage.command(sql`
-    INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
-    SELECT ${ts(start)} + toIntervalMinute(number), 'production', ${target}, 'https://example.jp/', ${typed(ok ? 1 : 0, 'Bool')}, ${typed(ok ? 200 : 0, 'UInt16')}, 200
-    FROM numbers(${typed(minutes, 'UInt32')})`);
-}
-
-async function logLines(service: string, level: string, at: number, count: number) {
-  await rt.storage.command(sql`
-    INSERT INTO logs (timestamp, environment, host, service, level, message)
-    SELECT ${ts(at)} + toIntervalSecond(number), 'production', 'web-1', ${service}, ${level}, 'failed' FROM numbers(${typed(count, 'UInt32')})`);
-}
-
 beforeAll(async () => {
   rt = await openTestRuntime({ yaml: YAML, now: () => jst('2026-11-05T09:00') });
   for (let x = 45; x < 90; x++) {
     // db-1 climbs exactly half a point a day from 50 % on day 45: it reaches 80 % on day 105 = 16 November (JST).
-    await cpu('db-1', FROM + x * DAY + 3 * 3_600_000, 10, 50 + 0.5 * (x - 45));
-    await cpu('flat-1', FROM + x * DAY + 3 * 3_600_000, 10, 40);
+    await seedCpu(rt.storage, 'db-1', FROM + x * DAY + 3 * 3_600_000, 10, 50 + 0.5 * (x - 45));
+    await seedCpu(rt.storage, 'flat-1', FROM + x * DAY + 3 * 3_600_000, 10, 40);
   }
   // Log lines: api up 30 → from 10, portal new (5), batch fell silent (8 → 0), auth down 12 → 4.
-  await logLines('api', 'error', jst('2026-10-03T09:00'), 30);
-  await logLines('api', 'error', jst('2026-09-03T09:00'), 10);
-  await logLines('portal', 'warn', jst('2026-10-04T09:00'), 5);
-  await logLines('batch', 'error', jst('2026-09-05T09:00'), 8);
-  await logLines('auth', 'error', jst('2026-09-06T09:00'), 12);
-  await logLines('auth', 'error', jst('2026-10-06T09:00'), 4);
+  await seedLogLines(rt.storage, 'api', 'error', jst('2026-10-03T09:00'), 30, 'failed');
+  await seedLogLines(rt.storage, 'api', 'error', jst('2026-09-03T09:00'), 10, 'failed');
+  await seedLogLines(rt.storage, 'portal', 'warn', jst('2026-10-04T09:00'), 5, 'failed');
+  await seedLogLines(rt.storage, 'batch', 'error', jst('2026-09-05T09:00'), 8, 'failed');
+  await seedLogLines(rt.storage, 'auth', 'error', jst('2026-09-06T09:00'), 12, 'failed');
+  await seedLogLines(rt.storage, 'auth', 'error', jst('2026-10-06T09:00'), 4, 'failed');
 
   // June 2025, seventeen months back: portal 00:00–02:00 up, 02:00–04:00 down (maintenance), 04:00–06:00 up;
   // shop 02:00–02:30 up, 02:30–03:00 down (maintenance, half an hour); web-old one hour at 50 %, one at 90 %.
-  await probes('portal', jst('2025-06-10T00:00'), 120, true);
-  await probes('portal', jst('2025-06-10T02:00'), 120, false);
-  await probes('portal', jst('2025-06-10T04:00'), 120, true);
-  await probes('shop', jst('2025-06-11T02:00'), 30, true);
-  await probes('shop', jst('2025-06-11T02:30'), 30, false);
-  await cpu('web-old', jst('2025-06-10T10:00'), 60, 50);
-  await cpu('web-old', jst('2025-06-10T11:00'), 60, 90);
+  await seedProbes(rt.storage, 'portal', jst('2025-06-10T00:00'), 120, true);
+  await seedProbes(rt.storage, 'portal', jst('2025-06-10T02:00'), 120, false);
+  await seedProbes(rt.storage, 'portal', jst('2025-06-10T04:00'), 120, true);
+  await seedProbes(rt.storage, 'shop', jst('2025-06-11T02:00'), 30, true);
+  await seedProbes(rt.storage, 'shop', jst('2025-06-11T02:30'), 30, false);
+  await seedCpu(rt.storage, 'web-old', jst('2025-06-10T10:00'), 60, 50);
+  await seedCpu(rt.storage, 'web-old', jst('2025-06-10T11:00'), 60, 90);
   // What the TTL of retention.metrics / retention.probes (400 days) leaves: the hourly rollups only.
   for (const table of ['metrics_1m', 'probes_1m']) await rt.storage.command(sql`ALTER TABLE ${raw(table)} DELETE WHERE time < ${ts(jst('2025-07-01T00:00'))} SETTINGS mutations_sync = 2`);
 

@@ -1,8 +1,9 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestRuntime, type TestRuntime } from '../../test/helpers/runtime.ts';
-import { sql, ts, typed } from '../storage/sql.ts';
+import { sql, ts } from '../storage/sql.ts';
 import type { Actor } from '../auth/actors.ts';
+import { seedCpu, seedLogLines, seedProbes } from './telemetry.fixture.ts';
 
 // Known answers, worked out by hand below. Time zone Asia/Tokyo (JST = UTC+9).
 const jst = (wall: string) => Date.parse(`${wall}+09:00`);
@@ -22,27 +23,6 @@ maintenance:
     targets: [portal]
 `;
 
-/** `minutes` probes, one a minute from `start`, all with the same answer. */
-async function probes(target: string, start: number, minutes: number, ok: boolean, totalMs: number) {
-  await rt.storage.command(sql`
-    INSERT INTO probes (timestamp, environment, target, url, ok, status, total_ms)
-    SELECT ${ts(start)} + toIntervalMinute(number), 'production', ${target}, 'https://example.jp/', ${typed(ok ? 1 : 0, 'Bool')}, ${typed(ok ? 200 : 0, 'UInt16')}, ${typed(totalMs, 'Float64')}
-    FROM numbers(${typed(minutes, 'UInt32')})`);
-}
-
-async function cpu(host: string, start: number, minutes: number, percent: number) {
-  await rt.storage.command(sql`
-    INSERT INTO metrics (timestamp, environment, host, name, labels, value)
-    SELECT ${ts(start)} + toIntervalMinute(number), 'production', ${host}, 'cpu_utilisation_percent', map('cpu', 'total'), ${typed(percent, 'Float64')}
-    FROM numbers(${typed(minutes, 'UInt32')})`);
-}
-
-async function logLines(service: string, level: string, at: number, count: number) {
-  await rt.storage.command(sql`
-    INSERT INTO logs (timestamp, environment, host, service, level, message)
-    SELECT ${ts(at)} + toIntervalSecond(number), 'production', 'web-1', ${service}, ${level}, 'something failed' FROM numbers(${typed(count, 'UInt32')})`);
-}
-
 const REPORT = { event: 'disk full', cause: 'log rotation stopped', impact: 'portal down 90 min', interim_fix: 'freed space', permanent_fix: 'rotation monitored' };
 
 beforeAll(async () => {
@@ -50,24 +30,24 @@ beforeAll(async () => {
   // portal: every minute of 31 October (JST) = 1,440 probes. 10:00–10:09 failed (10), 12:00–12:19 answered in
   // 6 s (20 slow), 23:00–23:59 failed inside the maintenance window (60); the rest answered in 200 ms.
   const day = jst('2026-10-31T00:00');
-  await probes('portal', day, 600, true, 200);
-  await probes('portal', jst('2026-10-31T10:00'), 10, false, 30_000);
-  await probes('portal', jst('2026-10-31T10:10'), 110, true, 200);
-  await probes('portal', jst('2026-10-31T12:00'), 20, true, 6000);
-  await probes('portal', jst('2026-10-31T12:20'), 640, true, 200);
-  await probes('portal', jst('2026-10-31T23:00'), 60, false, 30_000);
+  await seedProbes(rt.storage, 'portal', day, 600, true, 200);
+  await seedProbes(rt.storage, 'portal', jst('2026-10-31T10:00'), 10, false, 30_000);
+  await seedProbes(rt.storage, 'portal', jst('2026-10-31T10:10'), 110, true, 200);
+  await seedProbes(rt.storage, 'portal', jst('2026-10-31T12:00'), 20, true, 6000);
+  await seedProbes(rt.storage, 'portal', jst('2026-10-31T12:20'), 640, true, 200);
+  await seedProbes(rt.storage, 'portal', jst('2026-10-31T23:00'), 60, false, 30_000);
   // Outside October in JST, though inside it in UTC or beside it: must not count.
-  await probes('portal', jst('2026-11-01T00:00'), 120, false, 30_000);
-  await probes('portal', jst('2026-09-30T23:00'), 60, false, 30_000);
+  await seedProbes(rt.storage, 'portal', jst('2026-11-01T00:00'), 120, false, 30_000);
+  await seedProbes(rt.storage, 'portal', jst('2026-09-30T23:00'), 60, false, 30_000);
   // api: 1,440 good answers.
-  await probes('api', day, 1440, true, 300);
+  await seedProbes(rt.storage, 'api', day, 1440, true, 300);
   // search, 20 October: 900 answers in 100 ms, 80 in 1 s, 20 in 3 s: p50 in the first block (the 500th), p95 in
   // the second (950th of 901–980), p99 in the third (990th of 981–1,000).
-  await probes('search', jst('2026-10-20T00:00'), 900, true, 100);
-  await probes('search', jst('2026-10-20T15:00'), 80, true, 1000);
-  await probes('search', jst('2026-10-20T16:20'), 20, true, 3000);
+  await seedProbes(rt.storage, 'search', jst('2026-10-20T00:00'), 900, true, 100);
+  await seedProbes(rt.storage, 'search', jst('2026-10-20T15:00'), 80, true, 1000);
+  await seedProbes(rt.storage, 'search', jst('2026-10-20T16:20'), 20, true, 3000);
   // November: portal up for an hour on the 2nd, after its failed 00:00–02:00 on the 1st (the window's last hour inside).
-  await probes('portal', jst('2026-11-02T00:00'), 60, true, 200);
+  await seedProbes(rt.storage, 'portal', jst('2026-11-02T00:00'), 60, true, 200);
   // Faro page loads of the portal's top page in October: 70 in 0.8 s, 20 in 1.5 s, 10 in 4 s: p75 1.5 s, p95 4 s.
   await rt.storage.command(sql`
     INSERT INTO rum_events (timestamp, environment, app, session_id, page_url, name, domain, attributes, duration_ms)
@@ -75,12 +55,12 @@ beforeAll(async () => {
       if(number < 70, 800, if(number < 90, 1500, 4000))
     FROM numbers(100)`);
   // web-1: 60 minutes at 50 %, 40 at 90 % (threshold: 80 %, the default without a cpu rule).
-  await cpu('web-1', jst('2026-10-15T10:00'), 60, 50);
-  await cpu('web-1', jst('2026-10-15T11:00'), 40, 90);
+  await seedCpu(rt.storage, 'web-1', jst('2026-10-15T10:00'), 60, 50);
+  await seedCpu(rt.storage, 'web-1', jst('2026-10-15T11:00'), 40, 90);
   // Errors: api 30 in October, 10 in September; portal 5 warnings in October.
-  await logLines('api', 'error', jst('2026-10-03T09:00'), 30);
-  await logLines('api', 'error', jst('2026-09-03T09:00'), 10);
-  await logLines('portal', 'warn', jst('2026-10-04T09:00'), 5);
+  await seedLogLines(rt.storage, 'api', 'error', jst('2026-10-03T09:00'), 30);
+  await seedLogLines(rt.storage, 'api', 'error', jst('2026-09-03T09:00'), 10);
+  await seedLogLines(rt.storage, 'portal', 'warn', jst('2026-10-04T09:00'), 5);
 
   const ledger = rt.alerting.ledger;
   // September's ticket, resolved in October: not opened this month, not open at its end.

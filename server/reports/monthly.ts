@@ -67,7 +67,7 @@ export async function monthFigures(deps: ReportDeps, monthId: string, environmen
 export const sloOf = (deps: ReportDeps) => ({ response_target_ms: RESPONSE_TARGET_MS, objective_percent: deps.sloObjectivePercent });
 
 /** Every figure of one month's report for one environment (item 9), from the rollups and the ledger; `texts` gives the capacity proposals' state. */
-export async function buildMonthlyReport(deps: ReportDeps, monthId: string, environment: string, options: { texts?: Pick<ReportTexts, 'current'>; progress?: Progress } = {}) {
+export async function buildMonthlyReport(deps: ReportDeps, monthId: string, environment: string, options: { texts: Pick<ReportTexts, 'current'>; progress?: Progress }) {
   const month = monthOf(monthId, deps.timezone);
   const previous = monthOf(previousMonthId(monthId), deps.timezone);
   let done = 0;

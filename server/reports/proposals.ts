@@ -1,9 +1,7 @@
-import { leadingForecast, type CapacityReview } from './capacity.ts';
+import { leadingForecast, type CapacityReview, type HostReview } from './capacity.ts';
 import type { AnnualReport } from './annual.ts';
 import { wallText } from './formats.ts';
 import { latest, type ReportText, type ReportTexts, type TextStatus } from './texts.ts';
-
-type HostReview = CapacityReview['hosts'][number];
 
 /** What a report shows of an operator's text: the saved one, or the draft Mimamori wrote from the figures (`drafted`, not saved yet). */
 export interface ShownText {
