@@ -8,7 +8,7 @@ import { serialQueue } from '../shared/serial.ts';
 export interface MinerOptions {
   /** A line is mined once it has been stored this long: an insert's rows share one `stored_at` taken as it starts, and the insert may take a moment to commit. */
   settleMs: number;
-  /** Lines read per query (more when the last ones share their stored_at). */
+  /** Lines read per query (a pass mines fewer when its last key goes on past them, all of one key when that key alone fills them). */
   batchLines: number;
   /** Pause between passes once caught up. */
   intervalMs: number;
@@ -53,6 +53,7 @@ interface Line {
 }
 
 const key = (environment: string, service: string) => `${environment}\u0000${service}`;
+const sameKey = (a: Line, b: Line) => a.t === b.t && a.host === b.host && a.service === b.service && a.environment === b.environment;
 
 /**
  * Learns the shapes of log lines (Drain, one tree per environment and
@@ -127,9 +128,9 @@ export class PatternMiner {
   async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
-      const lines = await this.serial(() => this.pass());
+      const { lines, more } = await this.serial(() => this.pass());
       total += lines;
-      if (lines < this.options.batchLines || this.stopped) return total;
+      if (!more || this.stopped) return total;
       // Catching up on a burst: the pass's read memory is given back before the next
       // (housekeeping: a failure costs memory, not data).
       await this.storage.releaseFreedMemory().catch(() => undefined);
@@ -184,8 +185,11 @@ export class PatternMiner {
     });
   }
 
-  /** One read of lines stored after the cursor: mined, counted, appended, and the state saved. */
-  private async pass(): Promise<number> {
+  /**
+   * One read of lines stored after the cursor: mined, counted, appended, and
+   * the state saved. `more` while the window has lines left.
+   */
+  private async pass(): Promise<{ lines: number; more: boolean }> {
     let c = this.cursor;
     if (c.after) c = { stored: c.stored - 1, window: { upTo: c.stored, after: c.after } }; // a state saved by the first miner
     let upTo = c.window?.upTo;
@@ -193,27 +197,72 @@ export class PatternMiner {
       // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
       const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
       upTo = Number(clock!.now) - this.options.settleMs;
-      if (upTo <= c.stored) return 0;
+      if (upTo <= c.stored) return { lines: 0, more: false };
     }
     // Spelled out rather than as a tuple comparison, which the engine does not use to skip by the primary key.
     const k = c.window?.after;
     const after = k
       ? sql` AND (environment > ${k[0]} OR (environment = ${k[0]} AND (service > ${k[1]} OR (service = ${k[1]} AND (host > ${k[2]} OR (host = ${k[2]} AND timestamp > ${ts(k[3])}))))))`
       : sql``;
-    const from = c;
-    const counts = new Map<string, { environment: string; service: string; level: string; pattern: string; time: number; count: number; example: string }>();
-    const templates: { id: string; environment: string; service: string; template: string; first_seen: string; replaced_by: string; recorded_at: string }[] = [];
-    const at = dateTimeText(this.options.now());
+    const window = sql`FROM logs PREWHERE stored_at > ${ts(c.stored)} AND stored_at <= ${ts(upTo)}`;
+    const columns = sql`SELECT environment, service, host, toUnixTimestamp64Milli(timestamp) AS t, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute`;
+    const batch = this.batch();
+    // A key's lines (environment, service, host, millisecond) are mined together, as the cursor
+    // moves past whole keys. The read stops at the batch's size without WITH TIES (which held
+    // ~50 MiB more of the engine's memory a pass), so the last key of a full batch may go on
+    // past it: its lines wait for the next pass, which reads them from the start.
+    let group: Line[] = [];
     let last: Line | undefined;
     // Line by line as the rows are parsed: a pass's lines held as one array outlived
     // V8's young generation and piled up in the old one (the server's memory swung by ~140 MiB while mining a burst).
     const read = await this.storage.eachRow<Line>(
-      sql`
-      SELECT environment, service, host, toUnixTimestamp64Milli(timestamp) AS t, level, message, toUnixTimestamp(toStartOfMinute(timestamp)) AS minute
-      FROM logs PREWHERE stored_at > ${ts(c.stored)} AND stored_at <= ${ts(upTo)}${after}
-      ORDER BY environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')} WITH TIES`,
+      sql`${columns} ${window}${after} ORDER BY environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')}`,
       (line) => {
-        last = line;
+        if (group.length && !sameKey(group[0]!, line)) {
+          for (const l of group) batch.mine(l);
+          last = group.at(-1);
+          group = [];
+        }
+        group.push(line);
+      },
+    );
+    const more = read >= this.options.batchLines;
+    if (!more) {
+      for (const l of group) batch.mine(l);
+      last = group.at(-1) ?? last;
+    } else if (!last) {
+      // One key fills the batch (more lines of one millisecond from one host and service): all of its lines at once.
+      const [first] = group;
+      last = first;
+      await this.storage.eachRow<Line>(
+        sql`${columns} ${window} AND environment = ${first!.environment} AND service = ${first!.service} AND host = ${first!.host} AND timestamp = ${ts(Number(first!.t))}`,
+        (line) => batch.mine(line),
+      );
+    }
+    if (!last) {
+      this.cursor = { stored: upTo };
+      return { lines: 0, more: false };
+    }
+    const token = `patterns-${JSON.stringify(c)}-${upTo}-${last.t}`;
+    await batch.write(token);
+    this.cursor = more ? { stored: c.stored, window: { upTo, after: [last.environment, last.service, last.host, Number(last.t)] } } : { stored: upTo };
+    this.save();
+    this.mined += batch.lines;
+    return { lines: batch.lines, more };
+  }
+
+  /** A pass's counts per pattern, level and minute, and its new or generalised templates, as lines are mined. */
+  private batch() {
+    const counts = new Map<string, { environment: string; service: string; level: string; pattern: string; time: number; count: number; example: string }>();
+    const templates: { id: string; environment: string; service: string; template: string; first_seen: string; replaced_by: string; recorded_at: string }[] = [];
+    const at = dateTimeText(this.options.now());
+    let lines = 0;
+    return {
+      get lines() {
+        return lines;
+      },
+      mine: (line: Line) => {
+        lines++;
         const k = key(line.environment, line.service);
         let drain = this.drains.get(k);
         if (!drain) this.drains.set(k, (drain = new Drain({ scope: `${line.environment}/${line.service}` })));
@@ -228,19 +277,12 @@ export class PatternMiner {
         if (entry) entry.count++;
         else counts.set(c, { environment: line.environment, service: line.service, level: line.level, pattern: got.id, time: minute, count: 1, example: line.message.slice(0, 2000) });
       },
-    );
-    if (!last) {
-      this.cursor = { stored: upTo };
-      return 0;
-    }
-    const token = `patterns-${JSON.stringify(from)}-${upTo}-${last.t}`;
-    const rows = [...counts.values()].map((r) => ({ ...r, time: dateTimeText(r.time).slice(0, 19) }));
-    await this.storage.insertRows('log_pattern_counts', rows, token);
-    if (templates.length) await this.storage.insertRows('log_patterns', templates, `${token}-templates`);
-    this.cursor = read < this.options.batchLines ? { stored: upTo } : { stored: c.stored, window: { upTo, after: [last.environment, last.service, last.host, Number(last.t)] } };
-    this.save();
-    this.mined += read;
-    return read;
+      write: async (token: string) => {
+        const rows = [...counts.values()].map((r) => ({ ...r, time: dateTimeText(r.time).slice(0, 19) }));
+        await this.storage.insertRows('log_pattern_counts', rows, token);
+        if (templates.length) await this.storage.insertRows('log_patterns', templates, `${token}-templates`);
+      },
+    };
   }
 
   private save(): void {
