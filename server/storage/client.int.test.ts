@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from './client.ts';
 import { sql } from './sql.ts';
@@ -34,5 +35,27 @@ describe('storage', () => {
     expect(held - before).toBeGreaterThan(150); // freed, but still resident
     await storage.releaseFreedMemory();
     expect(anonMiB() - before).toBeLessThan(60);
+  });
+
+  it('answers a read while a segment loads (loads have a connection of their own), and the loaded rows are then read', async () => {
+    const dataDir = tempDir();
+    storage = await openStorage({ dataDir, log: () => undefined });
+    // A quote and a backslash in the file's path: the load names it as a literal, not a parameter.
+    const dir = path.join(dataDir, "it's\\here");
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'segment.ndjson');
+    const start = Date.now() - 60_000;
+    const lines = Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ timestamp: start + i, environment: 'production', host: `h${i % 7}`, service: 'api', level: 'info', message: `line ${i}` }));
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const order: string[] = [];
+    const load = storage.loadSegment('logs', file, 'segment-1').then(() => order.push('load'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [during] = await storage.query<{ n: number }>(sql`SELECT count() AS n FROM logs`);
+    order.push('read');
+    await load;
+    expect(order).toEqual(['read', 'load']);
+    expect(during!.n).toBe(0);
+    const [after] = await storage.query<{ n: number }>(sql`SELECT count() AS n FROM logs`);
+    expect(after!.n).toBe(300_000);
   });
 });
