@@ -42,10 +42,30 @@ async function main() {
   await new Promise((r) => setTimeout(r, 2000));
   const idle = rssParts(server.child.pid!);
   const sampler = sampleRss(server.child.pid!);
+  // Reads need a role since issue 12: the local admin key. A refusal stops the bench rather than ending the wait early.
+  const read = async (query: string) => {
+    const res = await fetch(`${server.url}/api/v1/logs?${query}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    if (!res.ok) throw new Error(`GET /api/v1/logs: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { total: number }).total;
+  };
+  // The logs explorer's shape (issue 15): host, service and level filters, edges off whole minutes, count and the newest page together.
+  const explorer = `environment=production&host=web-2&service=api&level=error&from=${start - 47_123}&to=${start + 1_800_000 + 23_456}&limit=50`;
   let next = 0;
   const cpuBefore = threadCpuSeconds(server.child.pid!);
   const clientCpuBefore = process.cpuUsage();
   const began = performance.now();
+  // BENCH_READS_DURING=1: the explorer's request every 50 ms while the burst arrives, as an operator watching it (reported apart).
+  let bursting = true;
+  const readsDuring: number[] = [];
+  const prober = process.env.BENCH_READS_DURING === '1' ? (async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    while (bursting) {
+      const t = performance.now();
+      await read(explorer);
+      readsDuring.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })() : undefined;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
@@ -56,18 +76,15 @@ async function main() {
   );
   const ackedSeconds = (performance.now() - began) / 1000;
   const range = `from=${start - 60_000}&to=${Date.now() + 60_000}`;
-  // Reads need a role since issue 12: the local admin key. A refusal stops the bench rather than ending the wait early.
-  const read = async (query: string) => {
-    const res = await fetch(`${server.url}/api/v1/logs?${query}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
-    if (!res.ok) throw new Error(`GET /api/v1/logs: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { total: number }).total;
-  };
   let stored = 0;
   while (stored < TOTAL) {
     stored = await read(`${range}&limit=0`);
     if (stored < TOTAL) await new Promise((r) => setTimeout(r, 20));
   }
   const storedSeconds = (performance.now() - began) / 1000;
+  bursting = false;
+  await prober;
+  const during = readsDuring.sort((a, b) => a - b);
   const serverCpu = cpuDelta(cpuBefore, threadCpuSeconds(server.child.pid!));
   const clientCpu = process.cpuUsage(clientCpuBefore);
   // The pattern miner after the burst (issue 18): seconds from every line queryable to every line mined.
@@ -96,8 +113,6 @@ async function main() {
   const query = await timeRequests(50, async () => {
     errors = await read(`level=error&${range}&limit=0`);
   });
-  // The logs explorer's shape (issue 15): host, service and level filters, edges off whole minutes, count and the newest page together.
-  const explorer = `environment=production&host=web-2&service=api&level=error&from=${start - 47_123}&to=${start + 1_800_000 + 23_456}&limit=50`;
   let explorerTotal = 0;
   const page = await timeRequests(200, async () => {
     explorerTotal = await read(explorer);
@@ -123,6 +138,7 @@ async function main() {
     explorer_total: explorerTotal,
     explorer_page_p50_ms: +page.p50.toFixed(1),
     explorer_page_p95_ms: +page.p95.toFixed(1),
+    ...(prober ? { explorer_during_burst: { requests: during.length, p50_ms: +during[Math.floor(during.length / 2)]!.toFixed(1), p95_ms: +during[Math.floor(during.length * 0.95)]!.toFixed(1) } } : {}),
     seconds: +storedSeconds.toFixed(2),
     patterns_miner: noPatterns ? 'off' : 'on',
     patterns_mined_after_s: minedSeconds === null ? null : +minedSeconds.toFixed(1),
