@@ -197,6 +197,10 @@ export class PatternMiner {
       // The engine's clock, not ours: stored_at is the engine's, and a server's clock may differ from this host's.
       const [clock] = await this.storage.query<{ now: number }>(sql`SELECT toUnixTimestamp64Milli(now64(3)) AS now`);
       upTo = Number(clock!.now) - this.options.settleMs;
+      // A load still running has stamped its rows but not shown them yet (loads run beside
+      // reads): the window ends before it, or a load slower than the settle would be skipped.
+      const loading = this.storage.loadInFlightSince();
+      if (loading !== undefined) upTo = Math.min(upTo, loading - 1);
       if (upTo <= c.stored) return { lines: 0, more: false };
     }
     // Spelled out rather than as a tuple comparison, which the engine does not use to skip by the primary key.

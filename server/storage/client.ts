@@ -49,6 +49,14 @@ export interface Storage {
    * server manages its own memory: nothing is done there.
    */
   releaseFreedMemory(): Promise<void>;
+  /**
+   * When the oldest segment load still running began (epoch ms), if one runs.
+   * Its rows are stamped `stored_at` from then on but are seen only once it
+   * ends, so a reader by `stored_at` (the pattern miner) must not close a
+   * window past it. Embedded only (the engine shares this host's clock, and
+   * loads run beside reads); a server answers undefined.
+   */
+  loadInFlightSince(): number | undefined;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -92,7 +100,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     // (the explorer's p95 during a 2M-line burst 125-138 ms, 54-73 with this).
     loader = createClient({ connection: createChdbConnection({ path: dir }) as never });
   }
-  await migrate(client, dialect, options.log);
+  const closeBoth = async () => {
+    try {
+      if (loader !== client) await loader.close();
+    } finally {
+      await client.close();
+    }
+  };
+  await migrate(client, dialect, options.log).catch(async (error: unknown) => {
+    await closeBoth().catch(() => undefined);
+    throw error;
+  });
   // chDB keeps a query's settings for the session (STACK.md): the read
   // settings are set once here rather than sent as SETs before every read
   // (0.4 ms each, measured); a server gets them with each query.
@@ -107,6 +125,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     return result.json<{ name: string; type: string }>();
   };
   const structures = new Map<string, string>();
+  /** Start times of the embedded loads running now (one per table at most: each table's writer loads in turn). */
+  const loadsStartedAt: number[] = [];
   const structureOf = async (table: string) => {
     let structure = structures.get(table);
     if (!structure) {
@@ -163,10 +183,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       // Literals, not parameters: chdb-node runs parameterised queries one at a time across
       // all connections (its parameter binding is not safe across them), which would put
       // the load back in the reads' queue. The settings are set on the loader's own session.
-      await loader.command({
-        query: `INSERT INTO ${target} SELECT * FROM file(${literal(file)}, 'JSONEachRow', ${literal(await structureOf(target))})`,
-        clickhouse_settings: { ...settings, storage_file_read_method: 'pread' },
-      });
+      const structure = await structureOf(target);
+      const started = Date.now();
+      loadsStartedAt.push(started);
+      try {
+        await loader.command({
+          query: `INSERT INTO ${target} SELECT * FROM file(${literal(file)}, 'JSONEachRow', ${literal(structure)})`,
+          clickhouse_settings: { ...settings, storage_file_read_method: 'pread' },
+        });
+      } finally {
+        loadsStartedAt.splice(loadsStartedAt.indexOf(started), 1);
+      }
     },
     async insertRows(table, rows, token) {
       if (rows.length === 0) return;
@@ -219,10 +246,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         return false;
       }
     },
-    close: async () => {
-      if (loader !== client) await loader.close();
-      await client.close();
-    },
+    loadInFlightSince: () => (loadsStartedAt.length ? Math.min(...loadsStartedAt) : undefined),
+    close: closeBoth,
   });
 }
 
@@ -256,6 +281,7 @@ function drainBeforeClose(storage: Storage): Storage {
     importFrom: (table, file, format, structure) => track(() => storage.importFrom(table, file, format, structure)),
     columns: (table) => track(() => storage.columns(table)),
     releaseFreedMemory: () => track(() => storage.releaseFreedMemory()),
+    loadInFlightSince: () => storage.loadInFlightSince(),
     ping: () => track(() => storage.ping()),
     async close() {
       closed = true;
