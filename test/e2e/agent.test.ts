@@ -75,11 +75,14 @@ describe('agent process → server process', () => {
       expect(Math.max(...numbers)).toBe(written - 1);
 
       const from = Date.now() - 600_000;
-      const cpu = (await server.get(`/api/v1/series?source=metrics&environment=staging&host=e2e-host&name=cpu_utilisation_percent&from=${from}&step=10`)).points;
+      // CPU and probes travel in requests of their own, and reads do not wait for a load in progress:
+      // the log lines being all there does not mean these are loaded yet.
+      const points = (source: string) => async () => (await server.get(`/api/v1/series?source=${source}&environment=staging&from=${from}&step=10`)).points as { max?: number; count?: number }[];
+      const cpu = await waitFor('CPU samples', points('metrics&host=e2e-host&name=cpu_utilisation_percent'), (p) => p.length > 0);
       expect(cpu.length).toBeGreaterThan(0);
       for (const p of cpu) expect(p.max).toBeLessThanOrEqual(100);
-      const probes = (await server.get(`/api/v1/series?source=probes&environment=staging&target=self&from=${from}&step=10`)).points;
-      expect(probes.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBeGreaterThan(0);
+      const probes = await waitFor('probes', points('probes&target=self'), (p) => p.length > 0);
+      expect(probes.reduce((n, p) => n + p.count!, 0)).toBeGreaterThan(0);
     } finally {
       agent.kill('SIGTERM');
       await Promise.all([waitForExit(agent), server.stop()]);
