@@ -28,17 +28,9 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-// The schema's limits (schemas.ts), in UTF-16 units there; counted here in
-// bytes, which are never fewer, so a string within them in bytes is within
+// The schema's LIMITS (schemas.ts) are in UTF-16 units; they are counted here
+// in bytes, which are never fewer, so a string within them in bytes is within
 // them in units.
-const MAX_NAME = LIMITS.name;
-const MAX_LEVEL = LIMITS.level;
-const MAX_ENVIRONMENT = LIMITS.environment;
-const MAX_MAP_KEY = LIMITS.mapKey;
-const MAX_MAP_VALUE = LIMITS.mapValue;
-const MAX_MAP_ENTRIES = LIMITS.mapEntries;
-const MIN_TIME_TEXT = LIMITS.timeText.min;
-const MAX_TIME_TEXT = LIMITS.timeText.max;
 
 const FIELD = { timestamp: 1, environment: 2, host: 4, service: 8, level: 16, message: 32, attributes: 64 } as const;
 const REQUIRED = FIELD.timestamp | FIELD.environment | FIELD.message;
@@ -115,8 +107,8 @@ function isEnvironment(b: Buffer, start: number, end: number, environments: Read
   return false;
 }
 
-const mapKeyStarts = new Int32Array(MAX_MAP_ENTRIES);
-const mapKeyEnds = new Int32Array(MAX_MAP_ENTRIES);
+const mapKeyStarts = new Int32Array(LIMITS.mapEntries);
+const mapKeyEnds = new Int32Array(LIMITS.mapEntries);
 
 /** `attributes`: string keys (not index-like: JavaScript would reorder those), unique, with scalar values. */
 function scanAttributes(b: Buffer, i: number, end: number): boolean {
@@ -127,7 +119,7 @@ function scanAttributes(b: Buffer, i: number, end: number): boolean {
     return true;
   }
   for (let n = 0; ; n++) {
-    if (n === MAX_MAP_ENTRIES || b[j] !== QUOTE || !scanString(b, j, end) || scanBytes > MAX_MAP_KEY) return false;
+    if (n === LIMITS.mapEntries || b[j] !== QUOTE || !scanString(b, j, end) || scanBytes > LIMITS.mapKey) return false;
     const keyStart = j + 1;
     const keyEnd = scanEnd - 1;
     let indexLike = keyEnd > keyStart;
@@ -144,7 +136,7 @@ function scanAttributes(b: Buffer, i: number, end: number): boolean {
     j++;
     const c = b[j];
     if (c === QUOTE) {
-      if (!scanString(b, j, end) || scanBytes > MAX_MAP_VALUE) return false;
+      if (!scanString(b, j, end) || scanBytes > LIMITS.mapValue) return false;
     } else if (c === 0x74 /* t */ && b.toString('latin1', j, j + 4) === 'true') {
       scanEnd = j + 4;
     } else if (c === 0x66 /* f */ && b.toString('latin1', j, j + 5) === 'false') {
@@ -167,7 +159,7 @@ function scanField(bit: number, b: Buffer, i: number, end: number, ctx: PlainLin
   switch (bit) {
     case FIELD.timestamp: {
       if (b[i] === QUOTE) {
-        if (!scanString(b, i, end) || scanBytes < MIN_TIME_TEXT || scanBytes > MAX_TIME_TEXT) return false;
+        if (!scanString(b, i, end) || scanBytes < LIMITS.timeText.min || scanBytes > LIMITS.timeText.max) return false;
         const text = b.toString('latin1', i + 1, scanEnd - 1);
         // Lower-case t and z are accepted but rewritten (canonical.ts); escapes or other bytes are the full path's to judge.
         if (text.length !== scanBytes || /[^0-9TZ:.+-]/.test(text)) return false;
@@ -177,13 +169,13 @@ function scanField(bit: number, b: Buffer, i: number, end: number, ctx: PlainLin
     }
     case FIELD.environment:
       // Compared as bytes with the configured names, so only when written without escapes.
-      if (b[i] !== QUOTE || !scanString(b, i, end) || scanEscaped || scanBytes < 1 || scanBytes > MAX_ENVIRONMENT) return false;
+      if (b[i] !== QUOTE || !scanString(b, i, end) || scanEscaped || scanBytes < 1 || scanBytes > LIMITS.environment) return false;
       return isEnvironment(b, i + 1, scanEnd - 1, ctx.environments);
     case FIELD.host:
     case FIELD.service:
-      return b[i] === QUOTE && scanString(b, i, end) && scanBytes <= MAX_NAME;
+      return b[i] === QUOTE && scanString(b, i, end) && scanBytes <= LIMITS.name;
     case FIELD.level:
-      return b[i] === QUOTE && scanString(b, i, end) && scanBytes <= MAX_LEVEL;
+      return b[i] === QUOTE && scanString(b, i, end) && scanBytes <= LIMITS.level;
     case FIELD.message:
       return b[i] === QUOTE && scanString(b, i, end);
     default:

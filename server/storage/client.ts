@@ -124,8 +124,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     return result.json<{ name: string; type: string }>();
   };
+  // Counts come back as JSON numbers and NaN as null, so rows need no fixing up in JS.
+  const select = (q: Sql) => client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: readSettings });
   const structures = new Map<string, string>();
-  /** Start times of the embedded loads running now (one per table at most: each table's writer loads in turn). */
+  /** Start times of the embedded loads running now, oldest first (one per table at most: each table's writer loads in turn). */
   const loadsStartedAt: number[] = [];
   const structureOf = async (table: string) => {
     let structure = structures.get(table);
@@ -141,13 +143,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     mode: remote ? 'remote' : 'embedded',
     dialect,
     async query<T>(q: Sql) {
-      // Counts come back as JSON numbers and NaN as null, so rows need no fixing up in JS.
-      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: readSettings });
-      return result.json<T>();
+      return (await select(q)).json<T>();
     },
     async eachRow<T>(q: Sql, visit: (row: T) => void) {
-      const result = await client.query({ query: q.text, query_params: q.params, format: 'JSONEachRow', clickhouse_settings: readSettings });
-      const text = await result.text();
+      const text = await (await select(q)).text();
       let rows = 0;
       for (let start = 0; start < text.length; ) {
         let end = text.indexOf('\n', start);
@@ -236,7 +235,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       await client.command({ query: `INSERT INTO ${table} SELECT * FROM file(${args})`, query_params: structure ? { file, structure } : { file }, clickhouse_settings: { ...settings, storage_file_read_method: 'pread' } });
     },
     async releaseFreedMemory() {
-      if (!remote) await client.command({ query: 'SYSTEM JEMALLOC PURGE' });
+      // On the loader's connection: the purge takes up to tens of ms, which reads would wait for on theirs.
+      if (!remote) await loader.command({ query: 'SYSTEM JEMALLOC PURGE' });
     },
     async ping() {
       try {
@@ -246,7 +246,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         return false;
       }
     },
-    loadInFlightSince: () => (loadsStartedAt.length ? Math.min(...loadsStartedAt) : undefined),
+    loadInFlightSince: () => loadsStartedAt[0],
     close: closeBoth,
   });
 }

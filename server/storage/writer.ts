@@ -96,7 +96,7 @@ export class BatchedWriter<T extends string = TelemetryTable> {
     // otherwise a burst piles into one segment as large as the load is slow,
     // and the engine's memory for a load grows with its rows.
     if (state.running) void this.roll(state, true).catch((error: Error) => this.events.retrying(state.table, error, 0));
-    void this.pump(state, false);
+    else void this.pump(state, false);
   }
 
   /** Bytes accepted but not yet in ClickHouse, for back-pressure and /metrics. */
