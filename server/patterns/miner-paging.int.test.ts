@@ -60,4 +60,26 @@ describe('the pattern miner paging through a burst', () => {
     await miner.catchUp();
     expect((await countsByMinute('slow')).reduce((a, b) => a + b, 0)).toBe(total);
   });
+
+  it('counts a pass once when the server stopped between its counts and the save of its state', async () => {
+    const at = Date.now() - 20 * MINUTE;
+    const body = Array.from({ length: 5 }, (_, i) => JSON.stringify({ timestamp: at + i, environment: 'production', host: 'ap-1', service: 'crash', level: 'info', message: `sent ${i} mails` })).join('\n');
+    const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', headers: { ...rt.auth, 'content-type': 'application/x-ndjson' }, payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+    await rt.writer.flush();
+    // The first miner stores its counts, then fails before its state is saved (as a process killed there would).
+    const dir = path.join(rt.dataDir, 'crash-miner');
+    const failing = Object.create(rt.storage) as typeof rt.storage;
+    failing.insertRows = async (table, rows, token) => {
+      await rt.storage.insertRows(table, rows, token);
+      if (table === 'log_pattern_counts') throw new Error('killed after the counts');
+    };
+    const first = PatternMiner.open(failing, dir, { settleMs: 0, batchLines: 20_000, intervalMs: 1000, now: clock });
+    await expect(first.catchUp()).rejects.toThrow('killed after the counts');
+    // Later (the engine's clock has moved on, so a window opened now would end elsewhere) the miner starts again from its file.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = PatternMiner.open(rt.storage, dir, { settleMs: 0, batchLines: 20_000, intervalMs: 1000, now: clock });
+    await again.catchUp();
+    expect(await countsByMinute('crash')).toEqual([5]);
+  });
 });

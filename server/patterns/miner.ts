@@ -37,7 +37,8 @@ type Key = [environment: string, service: string, host: string, timestamp: numbe
  */
 export interface Cursor {
   stored: number;
-  window?: { upTo: number; after: Key };
+  /** `after` is absent until the window's first pass has been mined. */
+  window?: { upTo: number; after?: Key };
   /** Before the window existed: the lines stored exactly at `stored` up to this key. */
   after?: Key;
 }
@@ -203,6 +204,12 @@ export class PatternMiner {
       if (loading !== undefined) upTo = Math.min(upTo, loading - 1);
       if (upTo <= c.stored) return { lines: 0, more: false };
     }
+    // A new window is saved as its first line arrives, before any line changes the trees: after a
+    // crash between this pass's counts and the state's save, the pass is read again in the same
+    // window, so its counts carry the same token and the engine drops them as duplicates (a new
+    // window would count them twice). An empty window is not saved (no write a second when idle).
+    let unsaved = !c.window;
+    c = { stored: c.stored, window: c.window ?? { upTo } };
     // Spelled out rather than as a tuple comparison, which the engine does not use to skip by the primary key.
     const k = c.window?.after;
     const after = k
@@ -222,6 +229,11 @@ export class PatternMiner {
     const read = await this.storage.eachRow<Line>(
       sql`${columns} ${window}${after} ORDER BY environment, service, host, timestamp LIMIT ${typed(this.options.batchLines, 'UInt32')}`,
       (line) => {
+        if (unsaved) {
+          unsaved = false;
+          this.cursor = c;
+          this.save();
+        }
         if (group.length && !sameKey(group[0]!, line)) {
           for (const l of group) batch.mine(l);
           last = group.at(-1);
