@@ -62,7 +62,7 @@ describe('the pattern miner paging through a burst', () => {
   });
 
   it('counts a pass once when the server stopped between its counts and the save of its state', async () => {
-    const at = Date.now() - 20 * MINUTE;
+    const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE; // the 5 lines in one minute
     const body = Array.from({ length: 5 }, (_, i) => JSON.stringify({ timestamp: at + i, environment: 'production', host: 'ap-1', service: 'crash', level: 'info', message: `sent ${i} mails` })).join('\n');
     const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', headers: { ...rt.auth, 'content-type': 'application/x-ndjson' }, payload: body });
     expect(res.statusCode, res.body).toBe(200);
