@@ -17,6 +17,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => rt?.close());
 
+/** Log lines of production through the ingest door, loaded before it returns. */
+async function ingest(lines: { timestamp: number; host: string; service: string; message: string }[]) {
+  const body = lines.map((l) => JSON.stringify({ ...l, environment: 'production', level: 'info' })).join('\n');
+  const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', headers: { ...rt.auth, 'content-type': 'application/x-ndjson' }, payload: body });
+  expect(res.statusCode, res.body).toBe(200);
+  await rt.writer.flush();
+}
+
 const countsByMinute = async (service: string) =>
   (await rt.storage.query<{ time: string; lines: number }>(sql`SELECT time, toUInt32(sum(count)) AS lines FROM log_pattern_counts WHERE environment = 'production' AND service = ${service} GROUP BY time ORDER BY time`)).map((r) => r.lines);
 
@@ -26,12 +34,9 @@ describe('the pattern miner paging through a burst', () => {
     // Lines per key on one host and service: 3, 1, 6 (more than a pass of 4), 2, 4, 1, each key in a minute of its own
     // (so a key mined twice and another skipped cannot cancel out), and 3 more on another host in the first minute.
     const perKey = [3, 1, 6, 2, 4, 1];
-    const lines = perKey.flatMap((n, k) => Array.from({ length: n }, (_, i) => ({ timestamp: at + k * MINUTE + k, host: 'ap-1', message: `job ${k}-${i} finished in ${10 + i}ms` })));
-    lines.push(...Array.from({ length: 3 }, (_, i) => ({ timestamp: at, host: 'ap-2', message: `job x-${i} finished in ${i}ms` })));
-    const body = lines.map((l) => JSON.stringify({ ...l, environment: 'production', service: 'batch', level: 'info' })).join('\n');
-    const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', headers: { ...rt.auth, 'content-type': 'application/x-ndjson' }, payload: body });
-    expect(res.statusCode, res.body).toBe(200);
-    await rt.writer.flush();
+    const lines = perKey.flatMap((n, k) => Array.from({ length: n }, (_, i) => ({ timestamp: at + k * MINUTE + k, host: 'ap-1', service: 'batch', message: `job ${k}-${i} finished in ${10 + i}ms` })));
+    lines.push(...Array.from({ length: 3 }, (_, i) => ({ timestamp: at, host: 'ap-2', service: 'batch', message: `job x-${i} finished in ${i}ms` })));
+    await ingest(lines);
 
     const miner = PatternMiner.open(rt.storage, rt.dataDir, { settleMs: 0, batchLines: 4, intervalMs: 1000, now: clock });
     expect(await miner.catchUp()).toBe(lines.length);
@@ -63,10 +68,7 @@ describe('the pattern miner paging through a burst', () => {
 
   it('counts a pass once when the server stopped between its counts and the save of its state', async () => {
     const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE; // the 5 lines in one minute
-    const body = Array.from({ length: 5 }, (_, i) => JSON.stringify({ timestamp: at + i, environment: 'production', host: 'ap-1', service: 'crash', level: 'info', message: `sent ${i} mails` })).join('\n');
-    const res = await rt.app.inject({ method: 'POST', url: '/api/v1/ingest/logs', headers: { ...rt.auth, 'content-type': 'application/x-ndjson' }, payload: body });
-    expect(res.statusCode, res.body).toBe(200);
-    await rt.writer.flush();
+    await ingest(Array.from({ length: 5 }, (_, i) => ({ timestamp: at + i, host: 'ap-1', service: 'crash', message: `sent ${i} mails` })));
     // The first miner stores its counts, then fails before its state is saved (as a process killed there would).
     const dir = path.join(rt.dataDir, 'crash-miner');
     const failing = Object.create(rt.storage) as typeof rt.storage;

@@ -141,9 +141,7 @@ function hostYear(months: MonthFigures[]) {
   }
   const order = months.map((m) => m.month.id);
   return [...byHost.entries()]
-    .map(([host, e]) => {
-      return { host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: slopeOf(order.map((id) => e.monthly[id] ?? null), 2), monthly: e.monthly };
-    })
+    .map(([host, e]) => ({ host, threshold_percent: e.threshold, peak_percent: e.peak, months_over_threshold: e.over, p95_trend_per_month: slopeOf(order.map((id) => e.monthly[id] ?? null), 2), monthly: e.monthly }))
     .sort((a, b) => b.months_over_threshold - a.months_over_threshold || Math.max(...Object.values(b.monthly)) - Math.max(...Object.values(a.monthly)));
 }
 
